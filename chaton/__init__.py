@@ -1,0 +1,67 @@
+"""Chaton: petitions and consultations for associations, in plain text, self-hosted."""
+
+import logging
+from datetime import timedelta
+
+from flask import Flask, g
+
+from chaton.core.settings import load_settings, resolve_instance_path
+
+__version__ = "0.1.0"
+
+
+def create_app(instance_path=None, overrides=None):
+    """The app factory: settings in layers, database, themes, i18n, security, blueprints."""
+    instance = resolve_instance_path(instance_path)
+    settings = load_settings(instance, overrides)
+    if not settings["secret_key"]:
+        raise SystemExit(f"no secret_key in {instance}/config.toml: run `chaton init` first")
+    app = Flask(__name__, instance_path=str(instance), static_folder=None)
+    app.config.update(
+        CHATON=settings,
+        SECRET_KEY=settings["secret_key"],
+        MAX_CONTENT_LENGTH=int(settings["max_body_kb"]) * 1024,
+        MAX_FORM_MEMORY_SIZE=int(settings["max_body_kb"]) * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=bool(settings["session_cookie_secure"]),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=int(settings["admin_session_hours"])),
+        WTF_CSRF_TIME_LIMIT=8 * 3600,
+        JSON_SORT_KEYS=False,
+    )
+    _init_extensions(app, instance, settings)
+    _register_blueprints(app)
+    return app
+
+
+def _init_extensions(app, instance, settings):
+    from chaton.core import db, errors, i18n, security, tasks, themes
+    from chaton.core.content import ContentIndex
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    db.open_database(settings["database_url"], instance)
+    themes.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    tasks.configure(app)
+    errors.init_app(app)
+    index = ContentIndex(settings["content_dir"], settings["content_scan_interval"], settings)
+    app.extensions["chaton_content"] = index
+
+    @app.before_request
+    def refresh_content():
+        g.association = None
+        index.maybe_refresh()
+
+
+def _register_blueprints(app):
+    from chaton.admin.views import bp as admin_bp
+    from chaton.orgs.views import bp as orgs_bp
+    from chaton.petitions import tasks as _petition_tasks  # noqa: F401  (registers tasks)
+    from chaton.petitions.signatures import bp as signatures_bp
+    from chaton.petitions.views import bp as petitions_bp
+
+    app.register_blueprint(signatures_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(petitions_bp)
+    app.register_blueprint(orgs_bp)

@@ -1,0 +1,262 @@
+"""The `chaton` command: a thin wrapper over importable functions."""
+
+import logging
+import secrets
+import sys
+
+import click
+
+from chaton.core.settings import resolve_instance_path
+
+log = logging.getLogger("chaton")
+
+CONFIG_TEMPLATE = """\
+# Chaton instance settings. Every setting is documented in docs/configuration.md and can also
+# be given as an environment variable CHATON_<NAME> (for example CHATON_BASE_URL).
+secret_key = "{secret}"
+base_url = "http://127.0.0.1:8000"
+language = "fr"
+"""
+
+
+@click.group()
+@click.option("--instance", "instance", envvar="CHATON_INSTANCE", type=click.Path(),
+              help="Instance folder (default: ./instance).")
+@click.pass_context
+def main(ctx, instance):
+    """Chaton: petitions and consultations for associations."""
+    ctx.obj = {"instance": resolve_instance_path(instance)}
+
+
+def make_app(ctx, **overrides):
+    from chaton import create_app
+
+    return create_app(ctx.obj["instance"], overrides or None)
+
+
+@main.command()
+@click.pass_context
+def init(ctx):
+    """Create (or complete) the instance folder: settings, database, content index."""
+    from chaton.core import migrations
+
+    instance = ctx.obj["instance"]
+    instance.mkdir(parents=True, exist_ok=True)
+    (instance / "outbox").mkdir(exist_ok=True)
+    config = instance / "config.toml"
+    if not config.exists():
+        config.write_text(CONFIG_TEMPLATE.format(secret=secrets.token_urlsafe(48)))
+        config.chmod(0o600)
+        click.echo(f"created {config}")
+    app = make_app(ctx)
+    with app.app_context():
+        for name in migrations.upgrade():
+            click.echo(f"applied migration {name}")
+        app.extensions["chaton_content"].refresh()
+        _ensure_tokens(instance)
+    click.echo(f"instance ready in {instance}")
+
+
+def _ensure_tokens(instance):
+    """Give every association without one an admin token, written to instance/tokens/."""
+    from chaton.admin.auth import issue_token
+    from chaton.orgs.models import Association
+
+    folder = instance / "tokens"
+    for association in Association.visible():
+        if association.admin_token_hash:
+            continue
+        folder.mkdir(mode=0o700, exist_ok=True)
+        token = issue_token(association)
+        path = folder / f"{association.slug}.txt"
+        path.write_text(token + "\n")
+        path.chmod(0o600)
+        click.echo(f"admin token for {association.slug} written to {path}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=None, type=int, help="Web server threads.")
+@click.option("--no-worker", is_flag=True, help="Do not run the background worker here.")
+@click.pass_context
+def serve(ctx, host, port, threads, no_worker):
+    """Serve the instance with waitress (and its background worker)."""
+    import waitress
+
+    from chaton.core import migrations, tasks
+
+    app = make_app(ctx)
+    settings = app.config["CHATON"]
+    with app.app_context():
+        migrations.upgrade()
+        app.extensions["chaton_content"].refresh()
+    consumer = None
+    if settings["worker"] and not no_worker:
+        consumer = tasks.start_consumer(settings["worker_threads"])
+    click.echo(f"Chaton serving on http://{host}:{port}/ (instance {ctx.obj['instance']})")
+    try:
+        waitress.serve(app, host=host, port=port, threads=threads or settings["server_threads"],
+                       ident="chaton", clear_untrusted_proxy_headers=True,
+                       max_request_body_size=int(settings["max_body_kb"]) * 1024 * 4)
+    finally:
+        if consumer is not None:
+            consumer.stop(graceful=True)
+
+
+@main.command()
+@click.option("--threads", default=None, type=int)
+@click.pass_context
+def worker(ctx, threads):
+    """Run the background worker alone (when `serve --no-worker` runs elsewhere)."""
+    from chaton.core import tasks
+
+    app = make_app(ctx)
+    consumer = tasks.huey.create_consumer(
+        workers=threads or app.config["CHATON"]["worker_threads"], worker_type="thread")
+    consumer.run()
+
+
+@main.group()
+def content():
+    """Check or reload the Markdown content."""
+
+
+@content.command("check")
+@click.option("--path", "path", type=click.Path(), help="Content folder to check.")
+@click.pass_context
+def content_check(ctx, path):
+    """Validate every content file; print `file:line: field: problem`; exit 1 on errors."""
+    from chaton.core.content import load_tree
+    from chaton.core.settings import load_settings
+
+    folder = path or load_settings(ctx.obj["instance"])["content_dir"]
+    tree = load_tree(folder)
+    for problem in tree.all_problems:
+        click.echo(str(problem), err=not problem.warning)
+    count = sum(len(a.petitions) for a in tree.associations)
+    if tree.errors:
+        click.echo(f"{len(tree.errors)} error(s) in {folder}", err=True)
+        sys.exit(1)
+    click.echo(f"ok: {len(tree.associations)} association(s), {count} petition(s)")
+
+
+@content.command("reload")
+@click.pass_context
+def content_reload(ctx):
+    """Re-index the content now (a running server also notices edits by itself)."""
+    app = make_app(ctx)
+    with app.app_context():
+        app.extensions["chaton_content"].refresh()
+    click.echo("content re-indexed")
+
+
+@main.group()
+def org():
+    """Associations hosted on this instance."""
+
+
+@org.command("list")
+@click.pass_context
+def org_list(ctx):
+    """List associations (folders under content/)."""
+    from chaton.orgs.models import Association
+
+    app = make_app(ctx)
+    with app.app_context():
+        app.extensions["chaton_content"].refresh()
+        for association in Association.select().order_by(Association.slug):
+            state = "" if association.present else " (folder gone)"
+            click.echo(f"{association.slug}\t{association.name}{state}")
+
+
+@org.command("token")
+@click.argument("slug")
+@click.pass_context
+def org_token(ctx, slug):
+    """Issue a new admin token for an association (the previous one stops working)."""
+    from chaton.admin.auth import issue_token
+    from chaton.orgs.models import Association
+
+    app = make_app(ctx)
+    with app.app_context():
+        app.extensions["chaton_content"].refresh()
+        association = Association.by_slug(slug)
+        if association is None:
+            raise click.ClickException(f"no association {slug!r} under content/")
+        token = issue_token(association)
+    click.echo(token)
+
+
+@main.group()
+def retention():
+    """Personal data retention."""
+
+
+@retention.command("run")
+@click.option("--dry-run", is_flag=True, help="Only list what would be anonymized.")
+@click.pass_context
+def retention_run(ctx, dry_run):
+    """Anonymize signatories of petitions closed for longer than their retention period."""
+    from chaton.petitions import retention as service
+
+    app = make_app(ctx)
+    with app.app_context():
+        if dry_run:
+            for petition in service.due_petitions():
+                click.echo(f"would anonymize {petition.association.slug}/{petition.slug}")
+            return
+        done = service.run()
+    for name, count in done.items():
+        click.echo(f"{name}: {count} signature(s) anonymized")
+    if not done:
+        click.echo("nothing to anonymize")
+
+
+@main.group()
+def db():
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.pass_context
+def db_upgrade(ctx):
+    """Apply pending migrations."""
+    from chaton.core import migrations
+
+    app = make_app(ctx)
+    with app.app_context():
+        names = migrations.upgrade()
+    click.echo("\n".join(f"applied {n}" for n in names) or "database is up to date")
+
+
+@db.command("status")
+@click.pass_context
+def db_status(ctx):
+    """List pending migrations; exit 1 when there are some."""
+    from chaton.core import migrations
+
+    app = make_app(ctx)
+    with app.app_context():
+        todo = migrations.pending()
+    for number, fn in todo:
+        click.echo(f"pending: {number:04d} {fn.__name__}")
+    if todo:
+        sys.exit(1)
+    click.echo("database is up to date")
+
+
+
+
+@main.command()
+@click.pass_context
+def demo(ctx):
+    """Add example signatures to the shipped demo petitions (once; never to other content)."""
+    from chaton.petitions.demo import seed
+
+    app = make_app(ctx)
+    with app.app_context():
+        app.extensions["chaton_content"].refresh()
+        done = seed()
+    for name, count in done.items():
+        click.echo(f"{name}: {count} example signatures")

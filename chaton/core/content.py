@@ -1,0 +1,174 @@
+"""The content index: Markdown files on disk, parsed, validated and indexed into the database.
+
+Pages read the index, never the disk. `ContentIndex.maybe_refresh()` runs before requests at
+most every `content_scan_interval` seconds: it compares a fingerprint of the tree (paths,
+mtimes, sizes) and re-indexes only when something changed, so edits appear without a
+restart. A broken file is reported (ContentError) and skipped; the last good version of it
+stays online, and everything else keeps serving.
+"""
+
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from chaton.core.frontmatter import Problem
+from chaton.orgs.content import parse_association
+from chaton.petitions.content import parse_petition, petition_files
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ParsedAssociation:
+    slug: str
+    folder: Path
+    doc: object
+    petitions: list = field(default_factory=list)
+
+    @property
+    def problems(self):
+        found = list(self.doc.problems)
+        for petition in self.petitions:
+            found.extend(petition.problems)
+        return found
+
+
+@dataclass
+class Tree:
+    associations: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+
+    @property
+    def all_problems(self):
+        found = list(self.problems)
+        for association in self.associations:
+            found.extend(association.problems)
+        return found
+
+    @property
+    def errors(self):
+        return [p for p in self.all_problems if not p.warning]
+
+
+def _display(path, content_dir):
+    """Paths in messages are relative to the folder holding content/."""
+    try:
+        return str(Path(path).relative_to(Path(content_dir).parent))
+    except ValueError:
+        return str(path)
+
+
+def load_tree(content_dir):
+    """Parse every content file under content_dir (no database involved)."""
+    content_dir = Path(content_dir)
+    tree = Tree()
+    if not content_dir.is_dir():
+        tree.problems.append(Problem(str(content_dir), 0, "", "content folder not found"))
+        return tree
+    for folder in sorted(p for p in content_dir.iterdir() if p.is_dir()):
+        if folder.name.startswith((".", "_")):
+            continue
+        tree.associations.append(_load_association(folder, content_dir))
+    return tree
+
+
+def _load_association(folder, content_dir):
+    """Parse one association folder: association.md and its petitions."""
+    path = folder / "association.md"
+    shown = _display(path, content_dir)
+    try:
+        doc = parse_association(folder.name, shown, path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        from chaton.core.frontmatter import Document
+
+        doc = Document(path=shown, meta={}, body="", body_line=1)
+        doc.problems.append(Problem(shown, 0, "", f"cannot read the file: {exc}"))
+    parsed = ParsedAssociation(slug=folder.name, folder=folder, doc=doc)
+    for petition_path in petition_files(folder):
+        petition = _guarded(parse_petition, petition_path, folder, content_dir)
+        if petition is not None:
+            parsed.petitions.append(petition)
+    return parsed
+
+
+def _guarded(parser, path, folder, content_dir):
+    """Run a parser, turning unreadable files into a reported problem."""
+    try:
+        parsed = parser(path, folder)
+    except (OSError, UnicodeDecodeError) as exc:
+        log.error("%s: cannot read: %s", path, exc)
+        return _unreadable(path, content_dir, exc)
+    for problem in parsed.problems:
+        problem.path = _display(problem.path, content_dir)
+    return parsed
+
+
+def _unreadable(path, content_dir, exc):
+    from chaton.core.frontmatter import Document
+    from chaton.petitions.content import ParsedPetition
+
+    shown = _display(path, content_dir)
+    doc = Document(path=shown, meta={}, body="", body_line=1)
+    doc.problems.append(Problem(shown, 0, "", f"cannot read the file (is it UTF-8?): {exc}"))
+    return ParsedPetition(slug=Path(path).stem, doc=doc)
+
+
+def fingerprint(content_dir):
+    """A cheap summary of the tree: every file's path, mtime and size."""
+    found = []
+    for root, dirs, files in os.walk(content_dir):
+        dirs.sort()
+        for name in sorted(files):
+            try:
+                st = os.stat(os.path.join(root, name))
+            except FileNotFoundError:
+                continue
+            found.append((root, name, st.st_mtime_ns, st.st_size))
+    return hash(tuple(found))
+
+
+class ContentIndex:
+    """Keeps the database index in step with the content folder."""
+
+    def __init__(self, content_dir, interval, defaults):
+        self.content_dir = Path(content_dir)
+        self.interval = interval
+        self.defaults = defaults
+        self._lock = threading.Lock()
+        self._checked_at = float("-inf")
+        self._fingerprint = None
+
+    def maybe_refresh(self):
+        """Re-index if the interval has passed and the files changed; never blocks a request."""
+        now = time.monotonic()
+        if now - self._checked_at < self.interval or not self._lock.acquire(blocking=False):
+            return False
+        try:
+            self._checked_at = now
+            current = fingerprint(self.content_dir)
+            if current == self._fingerprint:
+                return False
+            self._refresh(current)
+            return True
+        finally:
+            self._lock.release()
+
+    def refresh(self):
+        """Re-index now (used at start-up, by `chaton content reload` and after admin edits)."""
+        with self._lock:
+            self._refresh(fingerprint(self.content_dir))
+            self._checked_at = time.monotonic()
+
+    def _refresh(self, current):
+        from chaton.core.indexer import index_tree
+
+        started = time.perf_counter()
+        tree = load_tree(self.content_dir)
+        index_tree(tree, self.defaults)
+        self._fingerprint = current
+        for problem in tree.all_problems:
+            (log.warning if problem.warning else log.error)("%s", problem)
+        log.info("content indexed in %.0f ms", (time.perf_counter() - started) * 1000)

@@ -1,0 +1,53 @@
+"""Campaign events: one record feeds the page, the feeds, federation and the mails."""
+
+import peewee
+
+from chaton.core.db import BaseModel, JSONField, UTCDateTimeField, database, utcnow
+
+# functions called (by the worker) with each new event; capabilities append theirs
+HANDLERS = []
+
+
+class Event(BaseModel):
+    association = peewee.CharField(max_length=64)
+    campaign = peewee.CharField(max_length=100, default="")
+    kind = peewee.CharField(max_length=32)  # opened, update, milestone, threshold, answer, closed
+    key = peewee.CharField(max_length=200)  # what makes the event unique within its campaign
+    data = JSONField(default=dict)
+    created_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "event"
+        indexes = (
+            (("association", "campaign", "kind", "key"), True),
+            (("association", "created_at"), False),
+        )
+
+
+def record_event(association, campaign, kind, key, **data):
+    """Record an event once (by its key); return it when new, None when already known.
+
+    Once the transaction commits, the worker hands the event to every handler (mails to
+    followers, and later feeds and federation)."""
+    query = Event.insert(
+        association=association, campaign=campaign, kind=kind, key=str(key), data=data
+    ).on_conflict_ignore()
+    if database.execute(query).rowcount != 1:  # rowcount, not lastrowid: the latter lingers
+        return None
+    event = Event.get_or_none(
+        (Event.association == association) & (Event.campaign == campaign)
+        & (Event.kind == kind) & (Event.key == str(key))
+    )
+    if event is not None:
+        from chaton.core.tasks import handle_event
+
+        database.after_commit(lambda: handle_event(event.id))
+    return event
+
+
+def dispatch(event_id):
+    """Run every handler on an event (inside the worker)."""
+    event = Event.get_or_none(Event.id == event_id)
+    if event is not None:
+        for handler in HANDLERS:
+            handler(event)

@@ -1,0 +1,54 @@
+"""Write a parsed content tree into the database index, one transaction per association."""
+
+from chaton.core.db import utcnow, writing
+from chaton.core.markup import RENDER_VERSION
+from chaton.orgs.content import association_fields
+from chaton.orgs.models import Association, ContentError
+from chaton.petitions.content import checksum
+from chaton.petitions.indexing import index_petitions
+
+
+def index_tree(tree, defaults):
+    """Bring the index in line with the tree; broken files keep their last good version."""
+    on_disk = set()
+    for parsed in tree.associations:
+        on_disk.add(parsed.slug)
+        with writing():
+            association = _index_association(parsed)
+            if association is not None:
+                index_petitions(association, parsed.petitions)
+            _record_problems(parsed.slug, parsed.problems)
+    with writing():
+        gone = Association.slug.not_in(sorted(on_disk) or [""])
+        Association.update(present=False).where(gone).execute()
+        ContentError.delete().where(ContentError.association == "").execute()
+        _record_problems("", tree.problems)
+
+
+def _index_association(parsed):
+    """Upsert the Association row; None when its file is broken and it was never indexed."""
+    existing = Association.get_or_none(Association.slug == parsed.slug)
+    if not parsed.doc.ok:
+        return existing if existing and existing.present else None
+    digest = checksum(parsed.doc.source + RENDER_VERSION)
+    if existing and existing.checksum == digest and existing.present:
+        return existing
+    fields = association_fields(parsed.slug, parsed.doc, f"/{parsed.slug}/media")
+    fields.update(path=str(parsed.doc.path), checksum=digest)
+    if existing is None:
+        return Association.create(slug=parsed.slug, **fields)
+    Association.update(**fields).where(Association.id == existing.id).execute()
+    return Association.get_by_id(existing.id)
+
+
+def _record_problems(association_slug, problems):
+    """Replace the association's list of content errors with the current one."""
+    ContentError.delete().where(ContentError.association == association_slug).execute()
+    now = utcnow()
+    rows = [
+        {"association": association_slug, "path": p.path, "line": p.line, "field": p.field,
+         "message": p.message, "seen_at": now}
+        for p in problems if not p.warning
+    ]
+    if rows:
+        ContentError.insert_many(rows).execute()

@@ -1,0 +1,68 @@
+"""Outgoing mail: built from text templates, sent by the worker over SMTP or to the outbox.
+
+With no `smtp_host`, each message is written as an .eml file under instance/outbox/ and its
+links are logged, so a demo works without a mail server.
+"""
+
+import logging
+import smtplib
+import ssl
+import time
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid, parseaddr
+from pathlib import Path
+
+from flask import current_app
+
+log = logging.getLogger(__name__)
+
+
+def build(to, subject, body, sender_name=None, headers=None):
+    """A plain-text message from the instance's sender address."""
+    settings = current_app.config["CHATON"]
+    name, address = parseaddr(settings["mail_from"])
+    msg = EmailMessage()
+    msg["From"] = formataddr((sender_name or name, address))
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg["Message-ID"] = make_msgid(domain=address.partition("@")[2] or "localhost")
+    msg["Auto-Submitted"] = "auto-generated"
+    for key, value in (headers or {}).items():
+        msg[key] = value
+    msg.set_content(body)
+    return msg
+
+
+def deliver(msg):
+    """Send over SMTP when configured, else write to the outbox. Raises to let huey retry."""
+    settings = current_app.config["CHATON"]
+    if settings["smtp_host"]:
+        _send_smtp(msg, settings)
+    else:
+        _write_outbox(msg)
+
+
+def _send_smtp(msg, settings):
+    mode = settings["smtp_tls"]
+    host, port, timeout = settings["smtp_host"], int(settings["smtp_port"]), settings["smtp_timeout"]
+    if mode == "ssl":
+        client = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+    else:
+        client = smtplib.SMTP(host, port, timeout=timeout)
+    with client:
+        if mode == "starttls":
+            client.starttls(context=ssl.create_default_context())
+        if settings["smtp_user"]:
+            client.login(settings["smtp_user"], settings["smtp_password"])
+        client.send_message(msg)
+
+
+def _write_outbox(msg):
+    outbox = Path(current_app.instance_path) / "outbox"
+    outbox.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    name = f"{stamp}-{msg['Message-ID'].strip('<>').split('@')[0]}.eml"
+    tmp = outbox / (name + ".tmp")
+    tmp.write_bytes(bytes(msg))
+    tmp.rename(outbox / name)
+    log.info("mail to %s written to %s: %s", msg["To"], outbox / name, msg["Subject"])

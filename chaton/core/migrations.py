@@ -1,0 +1,67 @@
+"""Numbered schema migrations, applied in order and recorded in `schema_migration`.
+
+Add a migration by appending a function to MIGRATIONS; never edit one that has shipped.
+"""
+
+import logging
+
+import peewee
+
+from chaton.core.db import BaseModel, UTCDateTimeField, database, utcnow
+
+log = logging.getLogger(__name__)
+
+
+class SchemaMigration(BaseModel):
+    number = peewee.IntegerField(primary_key=True)
+    name = peewee.CharField(max_length=100)
+    applied_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "schema_migration"
+
+
+def m0001_initial(db):
+    """Associations, petitions, signatures, counters, events, content index."""
+    from chaton.core.events import Event
+    from chaton.orgs.models import Association, ContentError
+    from chaton.petitions.models import (
+        AreaCount,
+        DailyCount,
+        Petition,
+        PetitionRevision,
+        PetitionUpdate,
+        Signature,
+    )
+
+    db.create_tables([
+        Association, ContentError, Event, Petition, PetitionRevision,
+        PetitionUpdate, Signature, DailyCount, AreaCount,
+    ])
+
+
+MIGRATIONS = [(1, m0001_initial)]
+
+
+def applied_numbers():
+    """Numbers of the migrations already applied."""
+    database.create_tables([SchemaMigration])
+    return {m.number for m in SchemaMigration.select()}
+
+
+def pending():
+    """(number, function) of the migrations not applied yet."""
+    done = applied_numbers()
+    return [(n, fn) for n, fn in MIGRATIONS if n not in done]
+
+
+def upgrade():
+    """Apply every pending migration, each in its own transaction; return their names."""
+    names = []
+    for number, fn in pending():
+        with database.atomic():
+            fn(database)
+            SchemaMigration.create(number=number, name=fn.__name__)
+        log.info("applied migration %s", fn.__name__)
+        names.append(fn.__name__)
+    return names

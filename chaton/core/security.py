@@ -1,0 +1,61 @@
+"""Request safety: CSRF (Flask-WTF), per-IP rate limits (Flask-Limiter), body size, proxies,
+security headers. Nothing here is specific to a capability."""
+
+from flask import current_app, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address, storage_uri="memory://",
+                  strategy="moving-window", headers_enabled=True)
+
+CSP = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def rate_limit(setting):
+    """A Flask-Limiter decorator whose limit is read from a setting ('' disables it)."""
+    return limiter.limit(
+        lambda: current_app.config["CHATON"][setting] or "1000000 per second",
+        exempt_when=lambda: not current_app.config["CHATON"][setting],
+        methods=["POST"],
+    )
+
+
+def add_headers(response):
+    for key, value in HEADERS.items():
+        response.headers.setdefault(key, value)
+    if request.path.startswith(("/s/", "/admin", "/hoster")) or "/admin" in request.path:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def init_app(app):
+    settings = app.config["CHATON"]
+    if settings["trusted_proxies"]:
+        n = int(settings["trusted_proxies"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    app.after_request(add_headers)

@@ -1,0 +1,94 @@
+"""Settings in layers: package defaults, instance/config.toml, CHATON_* environment, overrides.
+
+Every setting is declared once in SETTINGS with its default and a one-line description;
+docs/configuration.md documents each of them (a test checks it).
+"""
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: object
+    help: str
+
+
+SETTINGS = [
+    Setting("base_url", "http://127.0.0.1:8000", "Public address of the instance, used in links."),
+    Setting("instance_name", "Chaton", "Name shown in the header and in mails."),
+    Setting("operator_name", "", "Who runs this instance (shown in the privacy notice)."),
+    Setting("operator_contact", "", "How to reach the operator about personal data."),
+    Setting("secret_key", "", "Secret for sessions and signed links; `chaton init` generates one."),
+    Setting("database_url", "", "Database; empty means instance/chaton.db (SQLite)."),
+    Setting("content_dir", "", "Folder of Markdown content; empty means ./content of the checkout."),
+    Setting("themes_dir", "", "Folder of themes; empty means ./themes of the checkout."),
+    Setting("theme", "default", "Theme used when an association does not choose one."),
+    Setting("language", "fr", "Interface language when nothing else decides (fr or en)."),
+    Setting("content_scan_interval", 2.0, "Seconds between checks of content files for edits."),
+    Setting("mail_from", "Chaton <noreply@localhost>", "Sender of outgoing mail."),
+    Setting("smtp_host", "", "SMTP server; empty writes mail as .eml files in instance/outbox/."),
+    Setting("smtp_port", 25, "SMTP port."),
+    Setting("smtp_user", "", "SMTP user name (empty: no authentication)."),
+    Setting("smtp_password", "", "SMTP password."),
+    Setting("smtp_tls", "none", "none, starttls or ssl."),
+    Setting("smtp_timeout", 20, "Seconds before an SMTP attempt is given up (then retried)."),
+    Setting("pending_expiry_hours", 72, "Hours a signature waits for its e-mail confirmation."),
+    Setting("retention_days", 365, "Days after closing before signatories' data is anonymized."),
+    Setting("sign_rate_limit", "10 per minute;60 per hour", "Signatures accepted per IP address."),
+    Setting("trusted_proxies", 0, "Reverse proxies in front (0: trust no X-Forwarded-For)."),
+    Setting("max_body_kb", 64, "Largest request body accepted, in KiB (else 413)."),
+    Setting("worker", True, "Run the background worker inside `chaton serve`."),
+    Setting("worker_threads", 2, "Threads of the background worker."),
+    Setting("server_threads", 8, "Threads of the waitress web server."),
+    Setting("immediate_tasks", False, "Run background tasks inline (tests only)."),
+    Setting("session_cookie_secure", False, "Send cookies over HTTPS only (set with TLS)."),
+    Setting("admin_session_hours", 12, "Hours an association admin stays signed in."),
+]
+
+DEFAULTS = {s.name: s.default for s in SETTINGS}
+
+
+def _coerce(name, raw):
+    """Turn an environment string into the type of the setting's default."""
+    default = DEFAULTS[name]
+    if isinstance(default, bool):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    return raw
+
+
+def load_settings(instance_path, overrides=None):
+    """Merge defaults, config.toml, CHATON_* variables and overrides into one dict."""
+    values = dict(DEFAULTS)
+    config_file = Path(instance_path) / "config.toml"
+    if config_file.exists():
+        with config_file.open("rb") as fh:
+            data = tomllib.load(fh)
+        unknown = sorted(set(data) - set(DEFAULTS))
+        if unknown:
+            raise SystemExit(f"{config_file}: unknown settings: {', '.join(unknown)}")
+        values.update(data)
+    for name in DEFAULTS:
+        raw = os.environ.get("CHATON_" + name.upper())
+        if raw is not None:
+            values[name] = _coerce(name, raw)
+    values.update(overrides or {})
+    values["content_dir"] = str(Path(values["content_dir"] or PROJECT_ROOT / "content"))
+    values["themes_dir"] = str(Path(values["themes_dir"] or PROJECT_ROOT / "themes"))
+    values["base_url"] = values["base_url"].rstrip("/")
+    return values
+
+
+def resolve_instance_path(path=None):
+    """The instance folder: explicit path, CHATON_INSTANCE, or ./instance of the checkout."""
+    chosen = path or os.environ.get("CHATON_INSTANCE") or PROJECT_ROOT / "instance"
+    return Path(chosen).resolve()

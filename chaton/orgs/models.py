@@ -1,0 +1,58 @@
+"""Associations (spaces) as indexed from content/<slug>/association.md."""
+
+import peewee
+
+from chaton.core.db import BaseModel, JSONField, UTCDateTimeField, utcnow
+
+
+class Association(BaseModel):
+    slug = peewee.CharField(max_length=64, unique=True)
+    name = peewee.CharField(max_length=200)
+    path = peewee.CharField(max_length=500)
+    checksum = peewee.CharField(max_length=64)
+    meta = JSONField(default=dict)
+    description_html = peewee.TextField(default="")
+    language = peewee.CharField(max_length=8, default="fr")
+    theme = peewee.CharField(max_length=64, default="")
+    present = peewee.BooleanField(default=True)  # false once its folder is gone
+    admin_token_hash = peewee.CharField(max_length=128, default="")
+    created_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "association"
+
+    @classmethod
+    def visible(cls):
+        """Associations whose content is on disk."""
+        return cls.select().where(cls.present == True).order_by(cls.name)  # noqa: E712
+
+    @classmethod
+    def by_slug(cls, slug):
+        """The association with this slug, or None."""
+        return cls.get_or_none((cls.slug == slug) & (cls.present == True))  # noqa: E712
+
+    @property
+    def contact(self):
+        return self.meta.get("contact") or {}
+
+    @property
+    def logo(self):
+        return self.meta.get("logo")
+
+
+class ContentError(BaseModel):
+    """A content file that could not be loaded, listed for admins and `chaton content check`."""
+
+    association = peewee.CharField(max_length=64, index=True)
+    path = peewee.CharField(max_length=500)
+    line = peewee.IntegerField(default=0)
+    field = peewee.CharField(max_length=100, default="")
+    message = peewee.TextField()
+    seen_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "content_error"
+
+    def __str__(self):
+        field = f" {self.field}:" if self.field else ""
+        return f"{self.path}:{self.line}:{field} {self.message}"

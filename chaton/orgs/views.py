@@ -1,0 +1,66 @@
+"""The instance home, association pages, media files, privacy notice and health check."""
+
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, g, send_from_directory
+
+from chaton.core.themes import render
+from chaton.orgs.models import Association
+from chaton.petitions.models import Petition
+
+bp = Blueprint("orgs", __name__)
+
+MEDIA_TYPES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".pdf", ".avif"}
+
+
+def load_association(slug):
+    """The association of the URL (or 404), remembered for theme and language."""
+    association = Association.by_slug(slug)
+    if association is None:
+        abort(404)
+    g.association = association
+    return association
+
+
+@bp.route("/")
+def home():
+    associations = list(Association.visible())
+    open_petitions = (Petition.select(Petition, Association).join(Association)
+                      .where(Petition.present & (Petition.status == "open") & Association.present)
+                      .order_by(Petition.signature_count.desc()).limit(50))
+    return render("home.html", associations=associations, petitions=list(open_petitions))
+
+
+@bp.route("/<org>/")
+def association_page(org):
+    association = load_association(org)
+    petitions = list(Petition.select().where(
+        (Petition.association == association) & Petition.present
+        & (Petition.status != "draft")).order_by(Petition.status == "open", Petition.id.desc()))
+    petitions.sort(key=lambda p: (p.status != "open", -p.id))
+    return render("association.html", association=association, petitions=petitions)
+
+
+@bp.route("/<org>/media/<path:filename>")
+def media(org, filename):
+    """Images and documents from the association's folder (never its Markdown sources)."""
+    association = load_association(org)
+    if Path(filename).suffix.lower() not in MEDIA_TYPES:
+        abort(404)
+    folder = Path(current_app.config["CHATON"]["content_dir"]) / association.slug
+    response = send_from_directory(folder, filename, max_age=3600)
+    if filename.lower().endswith(".svg"):
+        response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+@bp.route("/privacy")
+def privacy():
+    return render("privacy.html")
+
+
+@bp.route("/healthz")
+def health():
+    """For monitoring: the database answers."""
+    Association.select().limit(1).count()
+    return {"status": "ok"}

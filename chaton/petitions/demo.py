@@ -1,0 +1,62 @@
+"""Example signatures for the demo content, so that a new instance shows what a live petition
+looks like (counters, chart, public names, milestones). Only for the shipped demo folders."""
+
+import random
+import secrets
+from datetime import timedelta
+
+from chaton.core.db import utcnow, writing
+from chaton.petitions.models import AreaCount, DailyCount, Petition, Signature
+from chaton.petitions.signing import area_of, record_milestones
+
+DEMO = {("quartiers-solidaires", "ecole-sans-amiante"): 742,
+        ("velo-pour-tous", "piste-cyclable-avenue-gambetta"): 128}
+FIRST = ["Amina", "Lucas", "Chloé", "Mamadou", "Léa", "Karim", "Inès", "Hugo", "Sofia", "Yanis",
+         "Jeanne", "Omar", "Camille", "Thi Mai", "Nathan", "Fatou", "Élise", "Rachid", "Zoé", "Paul"]
+LAST = ["B.", "D.", "K.", "M.", "N.", "P.", "R.", "S.", "T.", "L."]
+COMMENTS = ["Mes enfants vont dans cette école.", "Enfin une mobilisation !",
+            "Signé pour tous les enfants du quartier.", "", "", "", "Bravo au collectif."]
+
+
+def seed(rng=None):
+    """Add example confirmed signatures to the demo petitions that have none; return counts."""
+    rng = rng or random.Random(42)
+    done = {}
+    for (org, slug), count in DEMO.items():
+        petition = (Petition.select().join_from(Petition, Petition.association.rel_model)
+                    .where((Petition.slug == slug)
+                           & (Petition.association.rel_model.slug == org)).first())
+        if petition is None or Signature.select().where(Signature.petition == petition).exists():
+            continue
+        _seed_petition(petition, count, rng)
+        done[f"{org}/{slug}"] = count
+    return done
+
+
+def _seed_petition(petition, count, rng):
+    now = utcnow()
+    rows, days, areas = [], {}, {}
+    for i in range(count):
+        confirmed = now - timedelta(days=60 * (1 - i / count) ** 2, minutes=rng.randint(0, 600))
+        postal = f"{rng.choice(['59', '62', '75', '93', '69', '13'])}{rng.randint(100, 999)}"
+        area = area_of(postal)
+        rows.append({
+            "petition": petition.id, "revision": petition.revision_number,
+            "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+            "email": f"demo{i}@example.invalid", "email_key": f"demo{i}@example.invalid",
+            "postal_code": postal, "area": area, "comment": rng.choice(COMMENTS),
+            "show_name": rng.random() < 0.6, "keep_informed": False, "status": "confirmed",
+            "nonce": secrets.token_hex(8), "created_at": confirmed, "confirmed_at": confirmed,
+        })
+        days[confirmed.date()] = days.get(confirmed.date(), 0) + 1
+        areas[area] = areas.get(area, 0) + 1
+    with writing():
+        for start in range(0, len(rows), 200):
+            Signature.insert_many(rows[start:start + 200]).execute()
+        DailyCount.insert_many([{"petition": petition.id, "day": d, "count": c}
+                                for d, c in days.items()]).execute()
+        AreaCount.insert_many([{"petition": petition.id, "area": a, "count": c}
+                               for a, c in areas.items()]).execute()
+        Petition.update(signature_count=Petition.signature_count + count).where(
+            Petition.id == petition.id).execute()
+        record_milestones(Petition.get_by_id(petition.id))

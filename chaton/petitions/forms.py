@@ -1,0 +1,60 @@
+"""The signing form: server-side validation, messages in the visitor's language."""
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from chaton.core.frontmatter import EMAIL_RE
+
+POSTAL_CODE_RE = {"FR": r"\d{5}", "BE": r"\d{4}", "CH": r"\d{4}", "LU": r"(L-?)?\d{4}",
+                  "CA": r"[A-Za-z]\d[A-Za-z] ?\d[A-Za-z]\d"}
+
+
+def valid_email(form, field):
+    value = (field.data or "").strip()
+    if not EMAIL_RE.match(value) or any(c in value for c in "<>,;\"'\\"):
+        raise ValidationError(_l("Enter an e-mail address such as name@example.org."))
+
+
+def no_control_characters(form, field):
+    if field.data and re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", field.data):
+        raise ValidationError(_l("This field contains characters that are not allowed."))
+
+
+class SignForm(FlaskForm):
+    name = StringField(_l("Your name"), validators=[
+        DataRequired(_l("Enter your name.")), Length(max=100, message=_l(
+            "At most %(max)d characters.")), no_control_characters])
+    email = EmailField(_l("Your e-mail address"), validators=[
+        DataRequired(_l("Enter your e-mail address.")), Length(max=254), valid_email])
+    postal_code = StringField(_l("Postal code"), validators=[Optional(), Length(max=12)])
+    comment = TextAreaField(_l("Comment (optional, public)"), validators=[
+        Optional(), Length(max=500, message=_l("At most %(max)d characters.")),
+        no_control_characters])
+    show_name = BooleanField(_l("Show my name (and comment) on the petition page"))
+    keep_informed = BooleanField(_l("Keep me informed by e-mail"))
+    website = StringField(_l("Leave this field empty"))  # honeypot, hidden from people
+
+    def __init__(self, *args, ask_postal_code=False, country="FR", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ask_postal_code = ask_postal_code
+        self.country = country
+
+    def validate_postal_code(self, field):
+        if not self.ask_postal_code:
+            field.data = ""
+            return
+        value = (field.data or "").strip()
+        if not value:
+            raise ValidationError(_l("Enter your postal code."))
+        pattern = POSTAL_CODE_RE.get(self.country, r"[A-Za-z0-9 -]{2,12}")
+        if not re.fullmatch(pattern, value):
+            raise ValidationError(_l("Enter a valid postal code (for example 75011)."))
+        field.data = value
+
+    @property
+    def is_bot(self):
+        return bool(self.website.data)

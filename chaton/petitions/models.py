@@ -1,0 +1,163 @@
+"""Petitions (indexed from Markdown), their revisions, updates, signatures and counters."""
+
+import peewee
+
+from chaton.core.db import BaseModel, JSONField, UTCDateTimeField, utcnow
+from chaton.orgs.models import Association
+
+STATUSES = ("draft", "open", "closed", "won", "answered")
+
+
+class Petition(BaseModel):
+    association = peewee.ForeignKeyField(Association, backref="petitions", on_delete="CASCADE")
+    slug = peewee.CharField(max_length=100)
+    path = peewee.CharField(max_length=500)
+    checksum = peewee.CharField(max_length=64)
+    title = peewee.CharField(max_length=300)
+    summary = peewee.TextField(default="")
+    status = peewee.CharField(max_length=16, default="draft")
+    goal = peewee.IntegerField(default=0)
+    opens_on = peewee.DateField(null=True)
+    closes_on = peewee.DateField(null=True)
+    language = peewee.CharField(max_length=8, default="")
+    meta = JSONField(default=dict)
+    story_html = peewee.TextField(default="")
+    answer = JSONField(null=True)  # {"date", "author", "html"} from answer.md
+    revision_number = peewee.IntegerField(default=0)
+    present = peewee.BooleanField(default=True)
+    # counters: written in the signing transactions, never recounted on a page view
+    signature_count = peewee.IntegerField(default=0)
+    indexed_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "petition"
+        indexes = ((("association", "slug"), True),)
+
+    @property
+    def target(self):
+        return self.meta.get("target") or {}
+
+    @property
+    def milestones(self):
+        return self.meta.get("milestones") or []
+
+    @property
+    def other_counts(self):
+        """Signatures collected elsewhere (paper, partners), by source, from the front matter."""
+        counts = {}
+        if self.meta.get("paper_signatures"):
+            counts["paper"] = self.meta["paper_signatures"]
+        for item in self.meta.get("other_signatures") or []:
+            counts[item["source"]] = counts.get(item["source"], 0) + item["count"]
+        return counts
+
+    @property
+    def total_count(self):
+        return self.signature_count + sum(self.other_counts.values())
+
+    @property
+    def next_milestone(self):
+        """The first milestone (or the goal) not reached yet, or None."""
+        marks = sorted(set(self.milestones) | ({self.goal} if self.goal else set()))
+        return next((m for m in marks if m > self.total_count), None)
+
+    @property
+    def progress_percent(self):
+        if not self.goal:
+            return 0
+        return min(100, int(self.total_count * 100 / self.goal))
+
+    def is_signable(self, today):
+        """Open status, and today within the opening and closing dates."""
+        if self.status != "open" or not self.present:
+            return False
+        if self.opens_on and today < self.opens_on:
+            return False
+        return not (self.closes_on and today > self.closes_on)
+
+    def retention_days(self, default):
+        return self.meta.get("retention_days") or default
+
+
+class PetitionRevision(BaseModel):
+    """Each distinct version of the text people sign (title, target, demand, story)."""
+
+    petition = peewee.ForeignKeyField(Petition, backref="revisions", on_delete="CASCADE")
+    number = peewee.IntegerField()
+    checksum = peewee.CharField(max_length=64)
+    source = peewee.TextField()
+    created_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "petition_revision"
+        indexes = ((("petition", "number"), True),)
+
+
+class PetitionUpdate(BaseModel):
+    """News on a petition: written as Markdown, or recorded when a milestone is reached."""
+
+    petition = peewee.ForeignKeyField(Petition, backref="updates", on_delete="CASCADE")
+    slug = peewee.CharField(max_length=150)
+    kind = peewee.CharField(max_length=16, default="update")  # update, milestone, threshold
+    title = peewee.CharField(max_length=300)
+    html = peewee.TextField(default="")
+    value = peewee.IntegerField(null=True)
+    path = peewee.CharField(max_length=500, null=True)
+    checksum = peewee.CharField(max_length=64, default="")
+    published_at = UTCDateTimeField(default=utcnow)
+    present = peewee.BooleanField(default=True)
+
+    class Meta:
+        table_name = "petition_update"
+        indexes = ((("petition", "slug"), True),)
+
+
+class Signature(BaseModel):
+    petition = peewee.ForeignKeyField(Petition, backref="signatures", on_delete="CASCADE")
+    revision = peewee.IntegerField()
+    name = peewee.CharField(max_length=100)
+    email = peewee.CharField(max_length=254, null=True)
+    email_key = peewee.CharField(max_length=254, null=True)  # normalized, for duplicates
+    postal_code = peewee.CharField(max_length=12, default="")
+    area = peewee.CharField(max_length=8, default="")
+    comment = peewee.TextField(default="")
+    show_name = peewee.BooleanField(default=False)
+    keep_informed = peewee.BooleanField(default=False)
+    language = peewee.CharField(max_length=8, default="fr")  # for the mails we send them
+    status = peewee.CharField(max_length=12, default="pending")  # pending, confirmed
+    nonce = peewee.CharField(max_length=32)  # rotated to invalidate old links
+    created_at = UTCDateTimeField(default=utcnow)
+    confirmed_at = UTCDateTimeField(null=True)
+    anonymized_at = UTCDateTimeField(null=True)
+
+    class Meta:
+        table_name = "signature"
+        indexes = (
+            (("petition", "email_key"), True),
+            (("petition", "status", "show_name", "confirmed_at"), False),
+            (("status", "created_at"), False),
+        )
+
+
+class DailyCount(BaseModel):
+    """Confirmed signatures per day, for the association's chart."""
+
+    petition = peewee.ForeignKeyField(Petition, on_delete="CASCADE")
+    day = peewee.DateField()
+    count = peewee.IntegerField(default=0)
+
+    class Meta:
+        table_name = "daily_count"
+        indexes = ((("petition", "day"), True),)
+
+
+class AreaCount(BaseModel):
+    """Confirmed signatures per area (French département from the postal code)."""
+
+    petition = peewee.ForeignKeyField(Petition, on_delete="CASCADE")
+    area = peewee.CharField(max_length=8)
+    count = peewee.IntegerField(default=0)
+
+    class Meta:
+        table_name = "area_count"
+        indexes = ((("petition", "area"), True),)

@@ -1,0 +1,180 @@
+"""Signing, confirming and withdrawing: short write transactions that keep the counters exact.
+
+A signature is pending until its e-mail link is confirmed; only confirmed signatures count.
+Links carry a signed token ([id, nonce]); rotating the nonce invalidates older links.
+"""
+
+import re
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from chaton.core.db import utcnow, writing
+from chaton.core.events import record_event
+from chaton.petitions.models import AreaCount, DailyCount, Petition, PetitionUpdate, Signature
+
+GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
+
+
+def normalize_email(email):
+    """The key that makes two spellings of one mailbox count once."""
+    local, _, domain = email.strip().lower().rpartition("@")
+    local = local.split("+", 1)[0]
+    if domain in GMAIL_DOMAINS:
+        local, domain = local.replace(".", ""), "gmail.com"
+    return f"{local}@{domain}"
+
+
+def area_of(postal_code, country="FR"):
+    """The French département of a postal code (2A/2B for Corsica, 971-976 overseas)."""
+    code = re.sub(r"\s", "", postal_code or "").upper()
+    if country != "FR" or not re.fullmatch(r"\d{5}", code):
+        return ""
+    if code.startswith("20"):
+        return "2A" if int(code) < 20200 else "2B"
+    if code.startswith("97") or code.startswith("98"):
+        return code[:3]
+    return code[:2]
+
+
+def _serializer():
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="chaton.signature")
+
+
+def token_for(signature):
+    """The capability in the links of every mail to this signatory."""
+    return _serializer().dumps([signature.id, signature.nonce])
+
+
+def signature_from_token(token):
+    """The signature a token designates, or None (bad, old or withdrawn)."""
+    try:
+        sig_id, nonce = _serializer().loads(token)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    signature = Signature.get_or_none(Signature.id == sig_id)
+    if signature is None or not secrets.compare_digest(signature.nonce, str(nonce)):
+        return None
+    return signature
+
+
+def sign(petition, form):
+    """Record a pending signature; returns (signature, outcome), outcome in
+    'new', 'pending' (a link is sent again) or 'confirmed' (already counted)."""
+    key = normalize_email(form["email"])
+    country = petition.association.meta.get("country", "FR")
+    with writing():
+        existing = Signature.get_or_none((Signature.petition == petition)
+                                         & (Signature.email_key == key))
+        if existing is not None and existing.status == "confirmed":
+            return existing, "confirmed"
+        if existing is not None:
+            existing.nonce = secrets.token_hex(8)
+            existing.save(only=[Signature.nonce])
+            return existing, "pending"
+        signature = Signature.create(
+            petition=petition, revision=petition.revision_number, name=form["name"],
+            email=form["email"].strip(), email_key=key,
+            postal_code=form.get("postal_code") or "",
+            area=area_of(form.get("postal_code"), country), comment=form.get("comment") or "",
+            show_name=bool(form.get("show_name")), keep_informed=bool(form.get("keep_informed")),
+            language=form.get("language") or "fr",
+            nonce=secrets.token_hex(8),
+        )
+    return signature, "new"
+
+
+def is_expired(signature, now=None):
+    hours = current_app.config["CHATON"]["pending_expiry_hours"]
+    now = now or utcnow()
+    return signature.status == "pending" and signature.created_at < now - timedelta(hours=hours)
+
+
+def _bump(model, petition_id, delta, **key):
+    """Add delta to a per-day or per-area counter row (created on first use)."""
+    conflict = [model.petition] + [getattr(model, k) for k in key]
+    (model.insert(petition=petition_id, count=delta, **key)
+     .on_conflict(conflict_target=conflict, update={model.count: model.count + delta})
+     .execute())
+
+
+def _add_to_counters(signature, delta):
+    petition_id = signature.petition_id
+    Petition.update(signature_count=Petition.signature_count + delta).where(
+        Petition.id == petition_id).execute()
+    _bump(DailyCount, petition_id, delta, day=signature.confirmed_at.date())
+    if signature.area:
+        _bump(AreaCount, petition_id, delta, area=signature.area)
+
+
+def confirm(signature):
+    """Count a pending signature; returns False when it was already confirmed."""
+    with writing():
+        fresh = Signature.get_by_id(signature.id)
+        if fresh.status == "confirmed":
+            return False
+        fresh.status, fresh.confirmed_at = "confirmed", utcnow()
+        fresh.save(only=[Signature.status, Signature.confirmed_at])
+        _add_to_counters(fresh, 1)
+        record_milestones(Petition.get_by_id(fresh.petition_id))
+    signature.status, signature.confirmed_at = fresh.status, fresh.confirmed_at
+    return True
+
+
+def record_milestones(petition):
+    """Record, once each, the milestones, goal and answer threshold the total has reached."""
+    marks = {m: "milestone" for m in petition.milestones}
+    if petition.goal:
+        marks.setdefault(petition.goal, "milestone")
+    if petition.meta.get("answer_threshold"):
+        marks[petition.meta["answer_threshold"]] = "threshold"
+    reached = {m: k for m, k in marks.items() if m <= petition.total_count}
+    if not reached:
+        return
+    known = {u.slug for u in PetitionUpdate.select(PetitionUpdate.slug).where(
+        (PetitionUpdate.petition == petition) & PetitionUpdate.kind.in_(["milestone", "threshold"]))}
+    for mark, kind in sorted(reached.items()):
+        slug = f"{kind}-{mark}"
+        if slug in known:
+            continue
+        PetitionUpdate.create(petition=petition, slug=slug, kind=kind, title=slug, value=mark)
+        record_event(petition.association.slug, petition.slug, kind, mark, value=mark)
+
+
+def withdraw(signature):
+    """Erase a signature and everything its signatory gave; uncount it if it counted."""
+    with writing():
+        fresh = Signature.get_or_none(Signature.id == signature.id)
+        if fresh is None:
+            return
+        if fresh.status == "confirmed":
+            _add_to_counters(fresh, -1)
+        fresh.delete_instance()
+
+
+def unsubscribe(signature):
+    """Stop the association's news to this signatory (the signature still counts)."""
+    with writing():
+        Signature.update(keep_informed=False).where(Signature.id == signature.id).execute()
+
+
+def expire_pending(now=None):
+    """Delete pending signatures older than the confirmation delay; return how many."""
+    hours = current_app.config["CHATON"]["pending_expiry_hours"]
+    cutoff = (now or utcnow()) - timedelta(hours=hours)
+    with writing():
+        return (Signature.delete()
+                .where((Signature.status == "pending") & (Signature.created_at < cutoff))
+                .execute())
+
+
+def recent_public(petition, limit=10):
+    """The latest confirmed signatories who agreed to show their name."""
+    return list(Signature.select(Signature.name, Signature.area, Signature.comment,
+                                 Signature.confirmed_at)
+                .where((Signature.petition == petition) & (Signature.status == "confirmed")
+                       & (Signature.show_name == True))  # noqa: E712
+                .order_by(Signature.confirmed_at.desc()).limit(limit))
+

@@ -1,0 +1,137 @@
+"""Background work for petitions: mails to signatories and targets, expiry, retention."""
+
+import logging
+
+from flask import current_app, g
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from huey import crontab
+
+from chaton.core import mail
+from chaton.core.events import HANDLERS
+from chaton.core.tasks import periodic, task
+from chaton.core.themes import render
+from chaton.petitions import retention, signing
+from chaton.petitions.models import Petition, PetitionUpdate, Signature
+
+log = logging.getLogger(__name__)
+NEWS_KINDS = ("milestone", "threshold", "update", "answer")
+
+
+def _in_site_context(association, language):
+    """A request context on the public base URL, so url_for and themes work in the worker."""
+    ctx = current_app.test_request_context("/", base_url=current_app.config["CHATON"]["base_url"])
+    ctx.push()
+    g.association = association
+    return ctx, force_locale(language)
+
+
+def _send_to_signatory(signature, template, subject, **context):
+    petition = signature.petition
+    association = petition.association
+    ctx, locale = _in_site_context(association, signature.language)
+    try:
+        with locale:
+            token = signing.token_for(signature)
+            body = render(template, signature=signature, petition=petition,
+                          association=association, token=token, **context)
+            headers = {"List-Unsubscribe": f"<{_url('signatures.unsubscribe', token)}>",
+                       "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+            msg = mail.build(signature.email, _(subject, title=petition.title), body,
+                             sender_name=association.name, headers=headers)
+    finally:
+        ctx.pop()
+    mail.deliver(msg)
+
+
+def _url(endpoint, token):
+    from flask import url_for
+
+    return url_for(endpoint, token=token, _external=True)
+
+
+@task()
+def send_confirmation(signature_id, outcome):
+    """The link to confirm a signature, or a polite note that it already counts."""
+    signature = Signature.get_or_none(Signature.id == signature_id)
+    if signature is None:
+        return
+    if outcome == "confirmed":
+        _send_to_signatory(signature, "mail/already_signed.txt",
+                           "You have already signed: %(title)s")
+    else:
+        _send_to_signatory(signature, "mail/confirm.txt", "Please confirm your signature: %(title)s")
+
+
+@task()
+def send_news(signature_id, event_id):
+    """Tell one signatory who opted in about an event of their petition."""
+    from chaton.core.events import Event
+
+    signature = Signature.get_or_none(Signature.id == signature_id)
+    event = Event.get_or_none(Event.id == event_id)
+    if signature is None or event is None or not signature.keep_informed or not signature.email:
+        return
+    update = (PetitionUpdate.get_or_none((PetitionUpdate.petition == signature.petition_id)
+                                         & (PetitionUpdate.slug == event.key))
+              if event.kind == "update" else None)
+    _send_to_signatory(signature, "mail/news.txt", "News of the petition: %(title)s",
+                       event=event, update=update)
+
+
+@task()
+def notify_target(petition_id, event_id):
+    """Write to the target when the answer threshold is reached (when a contact is given)."""
+    from chaton.core.events import Event
+
+    petition = Petition.get_or_none(Petition.id == petition_id)
+    event = Event.get_or_none(Event.id == event_id)
+    contact = petition.target.get("contact") if petition else None
+    if not contact or event is None:
+        return
+    ctx, locale = _in_site_context(petition.association, petition.language
+                                   or petition.association.language)
+    try:
+        with locale:
+            body = render("mail/target.txt", petition=petition, event=event,
+                          association=petition.association)
+            msg = mail.build(contact, _("Petition addressed to you: %(title)s",
+                                        title=petition.title),
+                             body, sender_name=petition.association.name)
+    finally:
+        ctx.pop()
+    mail.deliver(msg)
+
+
+def on_event(event):
+    """Queue the mails an event calls for: followers told, target notified at the threshold."""
+    if event.kind not in NEWS_KINDS or not event.campaign:
+        return
+    petition = (Petition.select().join_from(Petition, Petition.association.rel_model)
+                .where((Petition.slug == event.campaign)
+                       & (Petition.association.rel_model.slug == event.association)).first())
+    if petition is None:
+        return
+    if event.kind == "threshold":
+        notify_target(petition.id, event.id)
+    followers = (Signature.select(Signature.id)
+                 .where((Signature.petition == petition) & (Signature.status == "confirmed")
+                        & (Signature.keep_informed == True)))  # noqa: E712
+    for row in followers.iterator():
+        send_news(row.id, event.id)
+
+
+HANDLERS.append(on_event)
+
+
+@periodic(crontab(minute="*/15"))
+def expire_pending_signatures():
+    removed = signing.expire_pending()
+    if removed:
+        log.info("%d unconfirmed signatures expired", removed)
+
+
+@periodic(crontab(hour="3", minute="30"))
+def apply_retention():
+    for name, count in retention.run().items():
+        log.info("retention: %s: %d signatures anonymized", name, count)

@@ -1,0 +1,183 @@
+"""Public petition pages: the petition, signing, JSON, revisions, QR code, printable sheet."""
+
+import io
+from datetime import date
+from urllib.parse import quote
+
+import segno
+from flask import Blueprint, Response, abort, redirect, request, url_for
+from flask_babel import get_locale
+
+from chaton.admin.auth import is_admin
+from chaton.core.security import rate_limit
+from chaton.core.themes import render
+from chaton.orgs.views import load_association
+from chaton.petitions import signing
+from chaton.petitions.forms import SignForm
+from chaton.petitions.models import AreaCount, Petition, PetitionRevision, PetitionUpdate
+from chaton.petitions.tasks import send_confirmation
+
+bp = Blueprint("petitions", __name__, url_prefix="/<org>/petitions")
+
+
+def load_petition(org, slug):
+    """The petition of the URL; drafts only for the association's admins."""
+    association = load_association(org)
+    petition = Petition.get_or_none((Petition.association == association)
+                                    & (Petition.slug == slug) & Petition.present)
+    if petition is None or (petition.status == "draft" and not is_admin(association)):
+        abort(404)
+    petition.association = association
+    return petition
+
+
+def make_form(petition, formdata=None):
+    return SignForm(formdata=formdata, ask_postal_code=petition.meta.get("ask_postal_code"),
+                    country=petition.association.meta.get("country", "FR"))
+
+
+def share_links(petition):
+    url = url_for("petitions.show", org=petition.association.slug, slug=petition.slug,
+                  _external=True)
+    text = f"{petition.title} {url}"
+    return {
+        "url": url,
+        "email": f"mailto:?subject={quote(petition.title)}&body={quote(text)}",
+        "mastodon": f"https://share.joinmastodon.org/#text={quote(text)}",
+    }
+
+
+def page(petition, form, status=200):
+    """The petition page, with the given form (blank or as the visitor filled it)."""
+    updates = list(PetitionUpdate.select().where((PetitionUpdate.petition == petition)
+                                                  & PetitionUpdate.present)
+                   .order_by(PetitionUpdate.published_at.desc()))
+    body = render(
+        "petition.html", petition=petition, association=petition.association, form=form,
+        signable=petition.is_signable(date.today()), updates=updates,
+        signatures=signing.recent_public(petition), share=share_links(petition),
+    )
+    return body, status
+
+
+@bp.route("/<slug>")
+def show(org, slug):
+    petition = load_petition(org, slug)
+    return page(petition, make_form(petition))
+
+
+@bp.route("/<slug>/sign", methods=["POST"])
+@rate_limit("sign_rate_limit")
+def sign(org, slug):
+    petition = load_petition(org, slug)
+    if not petition.is_signable(date.today()):
+        return page(petition, make_form(petition), status=409)
+    form = make_form(petition, request.form)
+    if not form.validate():
+        return page(petition, form, status=422)
+    if not form.is_bot:
+        data = dict(form.data, language=str(get_locale()))
+        signature, outcome = signing.sign(petition, data)
+        send_confirmation(signature.id, outcome)
+    return redirect(url_for("petitions.check_mail", org=org, slug=slug), code=303)
+
+
+@bp.errorhandler(429)
+def too_many(exc):
+    """Rate limited: say so on the petition page, keeping what the person typed."""
+    org, slug = request.view_args.get("org"), request.view_args.get("slug")
+    petition = load_petition(org, slug)
+    form = make_form(petition, request.form)
+    form.validate()
+    form.form_errors.append("rate_limited")
+    return page(petition, form, status=429)
+
+
+@bp.route("/<slug>/check-your-mail")
+def check_mail(org, slug):
+    petition = load_petition(org, slug)
+    return render("check_mail.html", petition=petition, association=petition.association)
+
+
+@bp.route("/<slug>.json")
+def as_json(org, slug):
+    petition = load_petition(org, slug)
+    return petition_json(petition)
+
+
+def petition_json(petition):
+    """The public JSON view (documented in docs/api.md)."""
+    association = petition.association
+    areas = {a.area: a.count for a in AreaCount.select().where(
+        (AreaCount.petition == petition) & (AreaCount.count > 0)).order_by(AreaCount.area)}
+    milestones = [{"value": u.value, "kind": u.kind, "reached_at": u.published_at.isoformat()}
+                  for u in PetitionUpdate.select().where(
+                      (PetitionUpdate.petition == petition)
+                      & PetitionUpdate.kind.in_(["milestone", "threshold"]))
+                  .order_by(PetitionUpdate.value)]
+    return {
+        "type": "petition",
+        "id": f"{association.slug}/{petition.slug}",
+        "url": url_for("petitions.show", org=association.slug, slug=petition.slug,
+                       _external=True),
+        "association": {"slug": association.slug, "name": association.name},
+        "title": petition.title,
+        "summary": petition.summary,
+        "target": {"name": petition.target.get("name"), "role": petition.target.get("role")},
+        "demand": petition.meta.get("demand"),
+        "status": petition.status,
+        "goal": petition.goal,
+        "answer_threshold": petition.meta.get("answer_threshold") or None,
+        "counts": {"online": petition.signature_count, **petition.other_counts,
+                   "total": petition.total_count},
+        "signatures_by_area": areas,
+        "opens": petition.opens_on.isoformat() if petition.opens_on else None,
+        "closes": petition.closes_on.isoformat() if petition.closes_on else None,
+        "milestones_reached": milestones,
+        "revision": petition.revision_number,
+        "answer": petition.answer,
+        "language": petition.language or association.language,
+    }
+
+
+@bp.route("/<slug>/revisions")
+def revisions(org, slug):
+    petition = load_petition(org, slug)
+    items = list(PetitionRevision.select(PetitionRevision.number, PetitionRevision.checksum,
+                                         PetitionRevision.created_at)
+                 .where(PetitionRevision.petition == petition)
+                 .order_by(PetitionRevision.number.desc()))
+    return render("revisions.html", petition=petition, association=petition.association,
+                  revisions=items)
+
+
+@bp.route("/<slug>/revisions/<int:number>")
+def revision(org, slug, number):
+    petition = load_petition(org, slug)
+    found = PetitionRevision.get_or_none((PetitionRevision.petition == petition)
+                                         & (PetitionRevision.number == number))
+    if found is None:
+        abort(404)
+    return render("revision.html", petition=petition, association=petition.association,
+                  revision=found)
+
+
+@bp.route("/<slug>/qr.<any(svg, png):kind>")
+def qr_code(org, slug, kind):
+    petition = load_petition(org, slug)
+    url = url_for("petitions.show", org=org, slug=slug, _external=True)
+    qr = segno.make(url, error="m")
+    out = io.BytesIO()
+    qr.save(out, kind=kind, scale=10 if kind == "png" else 8, border=2)
+    mimetype = "image/svg+xml" if kind == "svg" else "image/png"
+    response = Response(out.getvalue(), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'inline; filename="{petition.slug}-qr.{kind}"'
+    response.cache_control.max_age = 3600
+    return response
+
+
+@bp.route("/<slug>/print")
+def printable(org, slug):
+    petition = load_petition(org, slug)
+    return render("print.html", petition=petition, association=petition.association,
+                  url=url_for("petitions.show", org=org, slug=slug, _external=True))
