@@ -16,6 +16,7 @@ def create_app(instance_path=None, overrides=None):
     settings = load_settings(instance, overrides)
     if not settings["secret_key"]:
         raise SystemExit(f"no secret_key in {instance}/config.toml: run `chaton init` first")
+    instance.mkdir(parents=True, exist_ok=True)
     app = Flask(__name__, instance_path=str(instance), static_folder=None)
     app.config.update(
         CHATON=settings,

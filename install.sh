@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Chaton installer for Debian and Ubuntu. Safe to run again: it only adds what is missing.
+#
+#   ./install.sh          virtual environment, Chaton, instance/ with the demo content
+#   ./install.sh --dev    the same, plus the test tools and Debian's chromium for browser tests
+set -euo pipefail
+cd "$(dirname "$0")"
+
+DEV=0
+for arg in "$@"; do
+  case "$arg" in
+    --dev) DEV=1 ;;
+    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    *) echo "unknown option: $arg (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+APT_UPDATED=0
+apt_install() {
+  command -v apt-get >/dev/null || { echo "please install: $*" >&2; exit 1; }
+  if [ "$APT_UPDATED" = 0 ]; then as_root apt-get update -qq; APT_UPDATED=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+PYTHON=${PYTHON:-python3}
+if ! command -v "$PYTHON" >/dev/null; then
+  say "installing Python 3"; apt_install python3 python3-venv
+fi
+if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+  echo "Chaton needs Python 3.11 or newer ($("$PYTHON" --version) found)." >&2; exit 1
+fi
+if ! "$PYTHON" -c 'import venv, ensurepip' 2>/dev/null; then
+  say "installing python3-venv"; apt_install python3-venv
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  say "creating the virtual environment in .venv"
+  "$PYTHON" -m venv .venv
+fi
+
+if [ "$DEV" = 1 ]; then
+  say "installing Chaton with its test tools"
+  .venv/bin/pip install --quiet --disable-pip-version-check -e ".[dev]"
+  if ! command -v chromium >/dev/null && [ ! -x /usr/bin/chromium ]; then
+    say "installing Debian's chromium (browser tests)"; apt_install chromium
+  fi
+else
+  say "installing Chaton"
+  .venv/bin/pip install --quiet --disable-pip-version-check -e .
+fi
+
+say "compiling the interface translations"
+.venv/bin/pybabel compile --use-fuzzy -q -d chaton/translations -D messages
+
+say "preparing the instance folder"
+.venv/bin/chaton init
+if [ -z "${CHATON_CONTENT_DIR:-}" ]; then
+  .venv/bin/chaton demo
+fi
+
+cat <<'TXT'
+
+Chaton is installed. Start it with:
+
+    .venv/bin/chaton serve
+
+then open http://127.0.0.1:8000 . The admin tokens of the demo associations are in
+instance/tokens/. Mail is written to instance/outbox/ until you configure SMTP
+(see docs/configuration.md).
+TXT

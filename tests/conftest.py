@@ -1,0 +1,41 @@
+"""Shared fixtures: a temporary instance per test, with its own content folder and database."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from helpers import DEMO_CONTENT, Outbox, make_app
+
+
+@pytest.fixture
+def content_dir(tmp_path):
+    """A copy of the demo content that a test may change."""
+    target = tmp_path / "content"
+    shutil.copytree(DEMO_CONTENT, target)
+    return target
+
+
+@pytest.fixture
+def app(tmp_path, content_dir):
+    app = make_app(tmp_path, content_dir)
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def outbox(app):
+    return Outbox(Path(app.instance_path) / "outbox")
+
+
+@pytest.fixture
+def demo(app):
+    """The demo petitions with their example signatures."""
+    from chaton.petitions.demo import seed
+
+    seed()
+    return app

@@ -1,0 +1,97 @@
+"""Helpers for the tests: apps on temporary instances, forms, mails, content files."""
+
+import email
+import email.policy
+import re
+from pathlib import Path
+
+import yaml
+
+from chaton import create_app
+from chaton.core import migrations
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO_CONTENT = ROOT / "content"
+PETITION_URL = "/quartiers-solidaires/petitions/ecole-sans-amiante"
+
+
+def make_app(tmp_path, content_dir, **overrides):
+    """An app on a fresh instance folder, migrated and indexed."""
+    settings = {
+        "secret_key": "test-secret",
+        "content_dir": str(content_dir),
+        "immediate_tasks": True,
+        "sign_rate_limit": "",
+        "base_url": "http://localhost",
+        "content_scan_interval": 0.0,
+        "language": "en",
+    }
+    settings.update(overrides)
+    app = create_app(tmp_path / "instance", settings)
+    app.config["TESTING"] = True
+    with app.app_context():
+        migrations.upgrade()
+        app.extensions["chaton_content"].refresh()
+    return app
+
+
+class Outbox:
+    """The .eml files written when no SMTP server is configured."""
+
+    def __init__(self, folder):
+        self.folder = Path(folder)
+
+    def messages(self):
+        if not self.folder.exists():
+            return []
+        return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+                for p in sorted(self.folder.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns)]
+
+    def to(self, address):
+        return [m for m in self.messages() if m["To"] == address]
+
+    def last_to(self, address):
+        found = self.to(address)
+        assert found, f"no mail to {address}"
+        return found[-1]
+
+
+def body_of(message):
+    return message.get_body(("plain",)).get_content()
+
+
+def links_in(message):
+    return re.findall(r"https?://\S+", body_of(message))
+
+
+def csrf_token(client, url):
+    """The CSRF token of the form on a page (the session cookie comes along)."""
+    html = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, f"no form on {url}"
+    return match.group(1)
+
+
+def sign(client, url=PETITION_URL, **fields):
+    """Submit the signing form like a browser does."""
+    data = {"csrf_token": csrf_token(client, url), "name": "Ada Lovelace",
+            "email": "ada@example.org", "postal_code": "75011", "comment": "", "website": ""}
+    data.update(fields)
+    data = {k: v for k, v in data.items() if v is not None}
+    return client.post(url + "/sign", data=data)
+
+
+def write_md(path, meta, body="Text."):
+    """Write a content file (front matter + body)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
+    path.write_text(f"---\n{header}---\n\n{body}\n", encoding="utf-8")
+    return path
+
+
+def petition_meta(**overrides):
+    meta = {"title": "Test petition", "target": {"name": "The mayor"},
+            "demand": "Do something.", "goal": 10, "milestones": [2, 5], "status": "open"}
+    meta.update(overrides)
+    return meta

