@@ -3,7 +3,7 @@
 import logging
 from datetime import timedelta
 
-from flask import Flask, g
+from flask import Flask
 
 from chaton.core.settings import load_settings, resolve_instance_path
 
@@ -51,7 +51,6 @@ def _init_extensions(app, instance, settings):
 
     @app.before_request
     def refresh_content():
-        g.association = None
         index.maybe_refresh()
 
 

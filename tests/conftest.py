@@ -17,9 +17,8 @@ def content_dir(tmp_path):
 
 @pytest.fixture
 def app(tmp_path, content_dir):
-    app = make_app(tmp_path, content_dir)
-    with app.app_context():
-        yield app
+    # no app context stays pushed: each request must get its own, as in production
+    return make_app(tmp_path, content_dir)
 
 
 @pytest.fixture

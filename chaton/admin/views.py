@@ -88,10 +88,12 @@ def petition(org, slug):
     contacts = (Signature.select().where((Signature.petition == petition)
                                          & (Signature.status == "confirmed")
                                          & Signature.keep_informed).count())
+    pending = (Signature.select().where((Signature.petition == petition)
+                                        & (Signature.status == "pending")).count())
     chart = daily_bars(days, label=_("Confirmed signatures per day, last 30 days"))
     return render("admin/petition.html", association=g.association, petition=petition,
                   chart=chart, days=sorted(days.items(), reverse=True)[:30], areas=areas,
-                  contacts=contacts)
+                  contacts=contacts, pending=pending)
 
 
 def _cell(value):
