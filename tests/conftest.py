@@ -23,7 +23,10 @@ def app(tmp_path, content_dir):
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    """A browser whose visitor chose English (the French path has its own tests)."""
+    client = app.test_client()
+    client.set_cookie("lang", "en")
+    return client
 
 
 @pytest.fixture

@@ -66,6 +66,7 @@ def test_no_third_party_resources(client, demo):
 
 
 def test_language_follows_the_association_then_the_visitor(client):
+    client.delete_cookie("lang")
     french = client.get(PETITION_URL).get_data(as_text=True)
     assert '<html lang="fr">' in french
     client.get("/lang/en?next=/")
