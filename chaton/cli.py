@@ -86,6 +86,7 @@ def serve(ctx, host, port, threads, no_worker):
 
     from chaton.core import migrations, tasks
 
+    _limit_malloc_arenas()
     app = make_app(ctx)
     settings = app.config["CHATON"]
     with app.app_context():
@@ -102,6 +103,16 @@ def serve(ctx, host, port, threads, no_worker):
     finally:
         if consumer is not None:
             consumer.stop(graceful=True)
+
+
+def _limit_malloc_arenas():
+    """glibc gives each thread its own malloc arena; two keep the resident memory small."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").mallopt(-8, 2)  # M_ARENA_MAX
+    except (OSError, AttributeError):
+        pass
 
 
 @main.command()

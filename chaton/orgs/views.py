@@ -36,8 +36,8 @@ def association_page(org):
     association = load_association(org)
     petitions = list(Petition.select().where(
         (Petition.association == association) & Petition.present
-        & (Petition.status != "draft")).order_by(Petition.status == "open", Petition.id.desc()))
-    petitions.sort(key=lambda p: (p.status != "open", -p.id))
+        & (Petition.status != "draft")).order_by(Petition.id.desc()))
+    petitions.sort(key=lambda p: p.status != "open")  # open ones first, newest first
     return render("association.html", association=association, petitions=petitions)
 
 
