@@ -151,7 +151,7 @@ def revisions(org, slug):
                   revisions=items)
 
 
-@bp.route("/<slug>/revisions/<int:number>")
+@bp.route("/<slug>/revisions/<int(max=1000000):number>")
 def revision(org, slug, number):
     petition = load_petition(org, slug)
     found = PetitionRevision.get_or_none((PetitionRevision.petition == petition)
