@@ -4,7 +4,6 @@ import io
 from datetime import date
 from urllib.parse import quote
 
-import segno
 from flask import Blueprint, Response, abort, redirect, request, url_for
 from flask_babel import get_locale
 
@@ -165,6 +164,8 @@ def revision(org, slug, number):
 @bp.route("/<slug>/qr.<any(svg, png):kind>")
 def qr_code(org, slug, kind):
     petition = load_petition(org, slug)
+    import segno  # imported on first use: most processes never draw a QR code
+
     url = url_for("petitions.show", org=org, slug=slug, _external=True)
     qr = segno.make(url, error="m")
     out = io.BytesIO()
