@@ -98,7 +98,9 @@ def serve(ctx, host, port, threads, no_worker):
     click.echo(f"Chaton serving on http://{host}:{port}/ (instance {ctx.obj['instance']})")
     try:
         waitress.serve(app, host=host, port=port, threads=threads or settings["server_threads"],
-                       ident="chaton", clear_untrusted_proxy_headers=True,
+                       ident="chaton",
+                       # with trusted_proxies set, Flask's ProxyFix reads X-Forwarded-*; else drop them
+                       clear_untrusted_proxy_headers=not settings["trusted_proxies"],
                        max_request_body_size=int(settings["max_body_kb"]) * 1024 * 4)
     finally:
         if consumer is not None:
@@ -196,6 +198,9 @@ def org_token(ctx, slug):
         if association is None:
             raise click.ClickException(f"no association {slug!r} under content/")
         token = issue_token(association)
+    saved = ctx.obj["instance"] / "tokens" / f"{slug}.txt"
+    if saved.exists():  # keep the file `chaton init` wrote in step with the valid token
+        saved.write_text(token + "\n")
     click.echo(token)
 
 

@@ -110,3 +110,35 @@ def test_index_keeps_counters_when_the_file_changes(app, client, content_dir):
     path.write_text(path.read_text().replace("goal: 2000", "goal: 3000"))
     data = client.get(PETITION_URL + ".json").get_json()
     assert data["goal"] == 3000 and data["counts"]["online"] == 41
+
+
+def test_revisions_show_the_signed_text_not_private_fields(client):
+    html = client.get("/quartiers-solidaires/petitions/ecole-sans-amiante/revisions/1")
+    text = html.get_data(as_text=True)
+    assert "Que la ville vote" in text
+    assert "mairie@villeneuve.example" not in text  # the target's contact stays private
+
+
+def test_drafts_make_no_public_revision_until_they_open(client, content_dir):
+    path = write_md(content_dir / "quartiers-solidaires/petitions/later.md",
+                    petition_meta(status="draft", title="Draft one"))
+    client.get("/")
+    assert Petition.get(Petition.slug == "later").revision_number == 0
+    write_md(path, petition_meta(status="open", title="Opened"))
+    client.get("/")
+    assert Petition.get(Petition.slug == "later").revision_number == 1
+
+
+def test_relative_links_point_to_the_media_folder(client, content_dir):
+    write_md(content_dir / "quartiers-solidaires/petitions/docs.md", petition_meta(),
+             "[the report](documents/report.pdf) and [anchor](#top)")
+    html = client.get("/quartiers-solidaires/petitions/docs").get_data(as_text=True)
+    assert 'href="/quartiers-solidaires/media/documents/report.pdf"' in html
+    assert 'href="#top"' in html
+
+
+def test_reserved_source_names_are_refused(content_dir):
+    write_md(content_dir / "quartiers-solidaires/petitions/src.md",
+             petition_meta(other_signatures=[{"source": "total", "count": 5}]))
+    messages = [str(p) for p in load_tree(content_dir).errors]
+    assert any("src.md" in m and "other_signatures" in m and "reserved" in m for m in messages)

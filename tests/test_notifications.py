@@ -134,3 +134,24 @@ def test_rate_limit_trusts_forwarded_for_only_behind_a_proxy(tmp_path, content_d
         data = {"csrf_token": csrf_token(proxied, url), "name": "C", "email": address}
         response = proxied.post(url + "/sign", data=data, headers={"X-Forwarded-For": ip})
         assert response.status_code == 303
+
+
+def test_removed_petition_is_anonymized_after_retention(tmp_path, content_dir):
+    from chaton.core.db import utcnow
+    from chaton.core.events import Event
+
+    add_petition(content_dir, retention_days=10)
+    app = make_app(tmp_path, content_dir)
+    petition = Petition.get(Petition.slug == "test")
+    Signature.create(petition=petition, revision=1, name="Gone", email="gone@example.org",
+                     email_key="gone@example.org", status="confirmed", nonce="n",
+                     confirmed_at=utcnow())
+    (content_dir / "quartiers-solidaires/petitions/test.md").unlink()
+    with app.app_context():
+        app.extensions["chaton_content"].refresh()
+        from chaton.petitions import retention
+
+        assert retention.due_petitions() == []
+        Event.update(created_at=utcnow() - timedelta(days=11)).where(
+            Event.kind == "removed").execute()
+        assert retention.run() == {"quartiers-solidaires/test": 1}

@@ -206,6 +206,24 @@ def slug(value):
     return value
 
 
+def slug_except(*reserved):
+    """A slug that is not one of the reserved words."""
+    def parse_slug(value):
+        value = slug(value)
+        if value in reserved:
+            raise FieldError(f"{value!r} is reserved (avoid {', '.join(reserved)})")
+        return value
+    return parse_slug
+
+
+def web_address(value):
+    """An http(s) address."""
+    value = text(300)(value)
+    if not re.match(r"https?://[^\s/]+", value):
+        raise FieldError(f"expected an address starting with https://, got {value!r}")
+    return value
+
+
 def list_of(item_parser, max_items=50):
     """A YAML list whose items each go through item_parser."""
     def parse_list(value):

@@ -32,6 +32,13 @@ def _is_local(url):
     return not (":" in url.split("/", 1)[0] or url.startswith("//") or url.startswith("\\"))
 
 
+def _in_media(url, media_base):
+    """A relative path in content points into the association's media folder."""
+    if not media_base or url.startswith(("/", "#", "?")):
+        return url
+    return media_base.rstrip("/") + "/" + url.removeprefix("./")
+
+
 def sanitize(html, media_base=""):
     """Clean untrusted HTML; relative image paths are resolved under media_base."""
 
@@ -39,8 +46,9 @@ def sanitize(html, media_base=""):
         if element == "img" and attribute == "src":
             if not _is_local(value):
                 return None  # a remote image would leak the visitor's address to a third party
-            if media_base and not value.startswith("/"):
-                return media_base.rstrip("/") + "/" + value.lstrip("./")
+            return _in_media(value, media_base)
+        if element == "a" and attribute == "href" and _is_local(value):
+            return _in_media(value, media_base)  # e.g. [the report](documents/report.pdf)
         return value
 
     return nh3.clean(

@@ -58,7 +58,7 @@ class Themes:
             default = FileSystemLoader(str(self.root / DEFAULT / "templates"))
             loader = ChoiceLoader([FileSystemLoader(list(chain)),
                                    PrefixLoader({"default": default}, delimiter=":")])
-            env = self.base_env.overlay(loader=loader)
+            env = self.base_env.overlay(loader=loader, auto_reload=True)  # edits show at once
             self._envs[chain] = env
         return env
 

@@ -15,7 +15,7 @@ SCHEMA = [
     fm.Field("logo_alt", fm.text(200)),
     fm.Field("contact", fm.mapping({
         "email": (fm.email, False),
-        "website": (fm.text(300), False),
+        "website": (fm.web_address, False),
         "address": (fm.text(300), False),
     }), default={}),
     fm.Field("language", fm.language, default="fr"),

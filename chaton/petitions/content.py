@@ -40,7 +40,7 @@ SCHEMA = [
     fm.Field("language", fm.language),
     fm.Field("paper_signatures", fm.integer(0, 100_000_000), default=0),
     fm.Field("other_signatures", fm.list_of(fm.mapping({
-        "source": (fm.slug, True),
+        "source": (fm.slug_except("online", "paper", "total"), True),
         "count": (fm.integer(0, 100_000_000), True),
         "label": (fm.text(100), False),
     })), default=[]),

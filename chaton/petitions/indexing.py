@@ -27,9 +27,11 @@ def index_petitions(association, parsed_petitions):
         _index_answer(petition, parsed.answer, media_base)
         if petition.status != "draft":
             record_milestones(petition)  # paper counts can cross a milestone too
-    (Petition.update(present=False)
-     .where((Petition.association == association) & Petition.slug.not_in(seen or [""]))
-     .execute())
+    gone = Petition.select().where((Petition.association == association) & Petition.present
+                                   & Petition.slug.not_in(seen or [""]))
+    for petition in gone:
+        record_event(association.slug, petition.slug, "removed", "removed", title=petition.title)
+    Petition.update(present=False).where(Petition.id.in_([p.id for p in gone])).execute()
 
 
 def _fields(doc, media_base):
@@ -64,7 +66,8 @@ def _upsert_petition(association, doc, slug, media_base):
     else:
         Petition.update(**fields).where(Petition.id == petition.id).execute()
         petition = Petition.get_by_id(petition.id)
-    _record_revision(petition, doc)
+    if petition.status != "draft":  # a draft's edits are nobody's business yet
+        _record_revision(petition, doc)
     if petition.status in PUBLIC_STATUSES:
         record_event(association.slug, slug, "opened", "opened", title=petition.title)
     if petition.status in ("closed", "won", "answered"):
@@ -81,7 +84,8 @@ def _record_revision(petition, doc):
     if latest and latest.checksum == digest:
         return
     number = latest.number + 1 if latest else 1
-    PetitionRevision.create(petition=petition, number=number, checksum=digest, source=doc.source)
+    PetitionRevision.create(petition=petition, number=number, checksum=digest,
+                            source=signed_text(doc))
     Petition.update(revision_number=number).where(Petition.id == petition.id).execute()
     petition.revision_number = number
 

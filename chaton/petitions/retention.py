@@ -10,16 +10,17 @@ from chaton.core.events import Event
 from chaton.petitions.models import Petition, Signature
 
 CLOSED = ("closed", "won", "answered")
+ENDED = (*CLOSED, "removed")
 
 
 def closed_on(petition, today):
     """The day a petition stopped collecting signatures, or None while it still collects."""
     if petition.closes_on and petition.closes_on < today:
         return petition.closes_on
-    if petition.status in CLOSED:
+    if petition.status in CLOSED or not petition.present:
         event = (Event.select().where((Event.association == petition.association.slug)
                                       & (Event.campaign == petition.slug)
-                                      & Event.kind.in_(CLOSED))
+                                      & Event.kind.in_(ENDED))
                  .order_by(Event.created_at).first())
         return event.created_at.date() if event else today
     return None
