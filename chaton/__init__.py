@@ -56,6 +56,7 @@ def _init_extensions(app, instance, settings):
 
 def _register_blueprints(app):
     from chaton.admin.views import bp as admin_bp
+    from chaton.feeds.views import bp as feeds_bp
     from chaton.orgs.views import bp as orgs_bp
     from chaton.petitions import tasks as _petition_tasks  # noqa: F401  (registers tasks)
     from chaton.petitions.signatures import bp as signatures_bp
@@ -63,5 +64,6 @@ def _register_blueprints(app):
 
     app.register_blueprint(signatures_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(feeds_bp)
     app.register_blueprint(petitions_bp)
     app.register_blueprint(orgs_bp)

@@ -1,0 +1,65 @@
+"""Atom and RSS feeds: every campaign event, stable ids, aware dates, conditional GET."""
+
+import feedparser
+import pytest
+from helpers import PETITION_URL, petition_meta, write_md
+
+FEEDS = ["/feed.atom", "/feed.rss", "/quartiers-solidaires/feed.atom",
+         "/quartiers-solidaires/feed.rss", PETITION_URL + "/feed.atom", PETITION_URL + "/feed.rss"]
+
+
+@pytest.mark.parametrize("url", FEEDS)
+def test_feeds_parse_without_errors(client, demo, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    parsed = feedparser.parse(response.data)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.entries
+    for entry in parsed.entries:
+        assert entry.id and entry.link.startswith("http://localhost/")
+        assert entry.get("published_parsed") or entry.get("updated_parsed")
+
+
+def test_petition_feed_tells_every_event(client, demo):
+    titles = [e.title for e in feedparser.parse(client.get(PETITION_URL + "/feed.atom").data).entries]
+    assert any(t.startswith("New petition") for t in titles)
+    assert any("Réunion publique" in t for t in titles)
+    assert any("500 signatures reached" in t for t in titles)
+    assert any("asked to answer" in t for t in titles)
+    answered = client.get("/quartiers-solidaires/petitions/bancs-place-des-tilleuls/feed.atom")
+    titles = [e.title for e in feedparser.parse(answered.data).entries]
+    assert any("answered" in t for t in titles)
+
+
+def test_entry_ids_are_stable(client, demo, content_dir):
+    first = {e.id for e in feedparser.parse(client.get("/feed.atom").data).entries}
+    write_md(content_dir / "quartiers-solidaires/petitions/ecole-sans-amiante/updates/"
+             "2026-11-20-new.md", {"title": "Nouvelle étape"})
+    second = feedparser.parse(client.get("/feed.atom").data).entries
+    assert second[0].title.endswith("Nouvelle étape")
+    assert first <= {e.id for e in second}
+
+
+def test_conditional_get(client, demo):
+    response = client.get("/feed.atom")
+    etag, modified = response.headers["ETag"], response.headers["Last-Modified"]
+    assert client.get("/feed.atom", headers={"If-None-Match": etag}).status_code == 304
+    assert client.get("/feed.atom", headers={"If-Modified-Since": modified}).status_code == 304
+    assert client.get("/feed.atom", headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+def test_drafts_stay_out_of_feeds(client, content_dir):
+    write_md(content_dir / "quartiers-solidaires/petitions/secret.md",
+             petition_meta(status="draft", title="Secret plan"))
+    write_md(content_dir / "quartiers-solidaires/petitions/secret/updates/2026-11-01-x.md",
+             {"title": "Secret update"})
+    body = client.get("/feed.atom").get_data(as_text=True)
+    assert "Secret" not in body
+    assert client.get("/quartiers-solidaires/petitions/secret/feed.atom").status_code == 404
+
+
+def test_pages_link_to_their_feeds(client):
+    for url, feed in (("/", "/feed.atom"), ("/quartiers-solidaires/", "/quartiers-solidaires/feed.atom"),
+                      (PETITION_URL, PETITION_URL + "/feed.atom")):
+        html = client.get(url).get_data(as_text=True)
+        assert f'<link rel="alternate" type="application/atom+xml" href="{feed}"' in html
