@@ -56,6 +56,10 @@ def _init_extensions(app, instance, settings):
 
 def _register_blueprints(app):
     from chaton.admin.views import bp as admin_bp
+    from chaton.federation import cohost as _cohost  # noqa: F401  (reports co-hosted counts)
+    from chaton.federation import publish as _publish  # noqa: F401  (delivers events)
+    from chaton.federation import tasks as _federation_tasks  # noqa: F401
+    from chaton.federation.views import bp as federation_bp
     from chaton.feeds.views import bp as feeds_bp
     from chaton.orgs.views import bp as orgs_bp
     from chaton.petitions import tasks as _petition_tasks  # noqa: F401  (registers tasks)
@@ -65,5 +69,6 @@ def _register_blueprints(app):
     app.register_blueprint(signatures_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(feeds_bp)
+    app.register_blueprint(federation_bp)
     app.register_blueprint(petitions_bp)
     app.register_blueprint(orgs_bp)

@@ -276,3 +276,58 @@ def demo(ctx):
         done = seed()
     for name, count in done.items():
         click.echo(f"{name}: {count} example signatures")
+
+
+@main.group()
+def federation():
+    """ActivityPub: follow other instances, co-host petitions, see deliveries."""
+
+
+@federation.command("follow")
+@click.argument("handle")
+@click.pass_context
+def federation_follow(ctx, handle):
+    """Follow a remote association (@name@host or its address) to mirror its campaigns."""
+    from chaton.federation.fetch import FetchError
+    from chaton.federation.mirrors import follow
+
+    app = make_app(ctx)
+    with app.app_context():
+        try:
+            row = follow(handle)
+        except FetchError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"follow request sent to {row.actor} (state: {row.state})")
+
+
+@federation.command("cohost")
+@click.argument("url")
+@click.option("--association", "association", required=True, help="Local association that co-hosts.")
+@click.pass_context
+def federation_cohost(ctx, url, association):
+    """Co-host a remote petition (which names this instance as a partner)."""
+    from chaton.federation.cohost import cohost
+    from chaton.federation.fetch import FetchError
+    from chaton.federation.mirrors import follow
+
+    app = make_app(ctx)
+    with app.app_context():
+        try:
+            path = cohost(url, association)
+            from chaton.federation.fetch import get_json
+
+            follow(get_json(url)["attributedTo"])  # its updates then reach us
+        except FetchError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"co-hosting {url}: local petition {path}")
+
+
+@federation.command("status")
+@click.pass_context
+def federation_status(ctx):
+    """Deliveries by state, paused hosts, followers and follows."""
+    from chaton.federation.status import summary
+
+    app = make_app(ctx)
+    with app.app_context():
+        click.echo(summary())

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from chaton.consultations.content import consultation_files, parse_consultation
 from chaton.core.frontmatter import Problem
 from chaton.orgs.content import parse_association
 from chaton.petitions.content import parse_petition, petition_files
@@ -27,12 +28,13 @@ class ParsedAssociation:
     folder: Path
     doc: object
     petitions: list = field(default_factory=list)
+    consultations: list = field(default_factory=list)
 
     @property
     def problems(self):
         found = list(self.doc.problems)
-        for petition in self.petitions:
-            found.extend(petition.problems)
+        for campaign in self.petitions + self.consultations:
+            found.extend(campaign.problems)
         return found
 
 
@@ -91,6 +93,8 @@ def _load_association(folder, content_dir):
         petition = _guarded(parse_petition, petition_path, folder, content_dir)
         if petition is not None:
             parsed.petitions.append(petition)
+    for index_path in consultation_files(folder):  # never raises: unreadable files are problems
+        parsed.consultations.append(_guarded(parse_consultation, index_path, folder, content_dir))
     return parsed
 
 

@@ -104,7 +104,7 @@ def parse(path, text, schema):
                                         "unknown field (kept, but ignored)", warning=True))
     for spec in schema:
         line = lines.get(spec.name, 0) + 1
-        if raw.get(spec.name) is None:
+        if raw.get(spec.name) is None or (raw.get(spec.name) == "" and not spec.required):
             if spec.required:
                 doc.problems.append(Problem(doc.path, 1, spec.name, "required field is missing"))
             doc.meta[spec.name] = spec.default

@@ -1,5 +1,6 @@
 """Write a parsed content tree into the database index, one transaction per association."""
 
+from chaton.consultations.indexing import index_consultations
 from chaton.core.db import utcnow, writing
 from chaton.core.markup import RENDER_VERSION
 from chaton.orgs.content import association_fields
@@ -17,6 +18,7 @@ def index_tree(tree, defaults):
             association = _index_association(parsed)
             if association is not None:
                 index_petitions(association, parsed.petitions)
+                index_consultations(association, parsed.consultations)
             _record_problems(parsed.slug, parsed.problems)
     with writing():
         gone = Association.slug.not_in(sorted(on_disk) or [""])

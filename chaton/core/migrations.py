@@ -40,7 +40,32 @@ def m0001_initial(db):
     ])
 
 
-MIGRATIONS = [(1, m0001_initial)]
+def m0002_federation(db):
+    """Keys, remote actors, followers, inbox log, deliveries, mirrors, partner counts."""
+    from chaton.federation.models import MODELS
+    from chaton.petitions.models import Petition
+
+    db.create_tables(MODELS)
+    add_missing_column(db, Petition, "partner_count")
+
+
+def add_missing_column(db, model, name):
+    """Add a column unless migration 1 already made it (it creates tables from the models)."""
+    from playhouse.migrate import SchemaMigrator, migrate
+
+    table = model._meta.table_name
+    if name not in {c.name for c in db.get_columns(table)}:
+        migrate(SchemaMigrator.from_database(db).add_column(table, name, model._meta.fields[name]))
+
+
+def m0003_consultations(db):
+    """Consultations: topics, participants, votes, contributions, comments, moderation."""
+    from chaton.consultations.models import TABLES
+
+    db.create_tables(TABLES)
+
+
+MIGRATIONS = [(1, m0001_initial), (2, m0002_federation), (3, m0003_consultations)]
 
 
 def applied_numbers():

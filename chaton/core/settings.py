@@ -49,6 +49,20 @@ SETTINGS = [
     Setting("immediate_tasks", False, "Run background tasks inline (tests only)."),
     Setting("session_cookie_secure", False, "Send cookies over HTTPS only (set with TLS)."),
     Setting("admin_session_hours", 12, "Hours an association admin stays signed in."),
+    Setting("magic_link_hours", 24, "Hours a consultation sign-in link stays valid."),
+    Setting("participant_session_days", 30, "Days a consultation participant stays signed in."),
+    Setting("join_rate_limit", "5 per minute;30 per hour", "Sign-in links asked per IP address."),
+    Setting("contribution_rate_limit", "5 per minute;30 per hour",
+            "Consultation contributions accepted per IP address."),
+    Setting("comment_rate_limit", "10 per minute;100 per hour",
+            "Consultation comments and reports accepted per IP address."),
+    Setting("federation", True, "Speak ActivityPub (WebFinger, actors, inboxes, deliveries)."),
+    Setting("federation_allow_private_addresses", False,
+            "Let federation contact private and loopback addresses (tests, private networks)."),
+    Setting("federation_timeout", 10, "Seconds before an outgoing federation request gives up."),
+    Setting("federation_max_body_kb", 256, "Largest activity accepted by an inbox, in KiB."),
+    Setting("federation_date_window", 3600, "Seconds a signed request's Date may be off by."),
+    Setting("federation_max_tries", 12, "Delivery attempts before an activity is dropped."),
 ]
 
 DEFAULTS = {s.name: s.default for s in SETTINGS}

@@ -47,9 +47,9 @@ def petition_feed(org, slug, fmt):
     return feed_response(fmt, petition.title, query, link)
 
 
-def visible_events(query):
+def visible_events(query, limit=LIMIT, kinds=SHOWN):
     """The latest events of public campaigns, each with its petition (drafts stay private)."""
-    events = list(query.where(Event.kind.in_(SHOWN)).order_by(Event.id.desc()).limit(LIMIT * 2))
+    events = list(query.where(Event.kind.in_(kinds)).order_by(Event.id.desc()).limit(limit * 2))
     keys = {(e.association, e.campaign) for e in events}
     petitions = {}
     if keys:
@@ -58,7 +58,7 @@ def visible_events(query):
                        & Petition.slug.in_([k[1] for k in keys])))
         petitions = {(p.association.slug, p.slug): p for p in rows}
     return [(e, petitions[(e.association, e.campaign)]) for e in events
-            if (e.association, e.campaign) in petitions][:LIMIT]
+            if (e.association, e.campaign) in petitions][:limit]
 
 
 def feed_response(fmt, title, query, link):

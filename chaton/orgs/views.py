@@ -33,12 +33,18 @@ def home():
 
 @bp.route("/<org>/")
 def association_page(org):
+    from chaton.federation.views import negotiate_association
+
     association = load_association(org)
+    as_json = negotiate_association(association)
+    if as_json is not None:
+        return as_json
     petitions = list(Petition.select().where(
         (Petition.association == association) & Petition.present
         & (Petition.status != "draft")).order_by(Petition.id.desc()))
     petitions.sort(key=lambda p: p.status != "open")  # open ones first, newest first
-    return render("association.html", association=association, petitions=petitions)
+    html = render("association.html", association=association, petitions=petitions)
+    return html, 200, {"Vary": "Accept"}
 
 
 @bp.route("/<org>/media/<path:filename>")

@@ -45,6 +45,8 @@ SCHEMA = [
         "label": (fm.text(100), False),
     })), default=[]),
     fm.Field("letter", fm.text(3000)),
+    fm.Field("partners", fm.list_of(fm.text(255)), default=[]),
+    fm.Field("cohost_of", fm.web_address),
 ]
 
 UPDATE_SCHEMA = [

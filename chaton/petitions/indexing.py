@@ -36,6 +36,7 @@ def index_petitions(association, parsed_petitions):
 
 def _fields(doc, media_base):
     meta = {k: v for k, v in doc.meta.items() if k != "_extra"}
+    meta["story"] = doc.body.strip()  # the Markdown source, for mirrors on other instances
     for key in ("opens", "closes"):
         if meta.get(key):
             meta[key] = meta[key].isoformat()
@@ -64,8 +65,11 @@ def _upsert_petition(association, doc, slug, media_base):
     if petition is None:
         petition = Petition.create(association=association, slug=slug, **fields)
     else:
+        was_public = petition.present and petition.status in PUBLIC_STATUSES
         Petition.update(**fields).where(Petition.id == petition.id).execute()
         petition = Petition.get_by_id(petition.id)
+        if was_public and petition.status in PUBLIC_STATUSES:
+            record_event(association.slug, slug, "edited", digest[:16], title=petition.title)
     if petition.status != "draft":  # a draft's edits are nobody's business yet
         _record_revision(petition, doc)
     if petition.status in PUBLIC_STATUSES:

@@ -27,6 +27,7 @@ class Petition(BaseModel):
     present = peewee.BooleanField(default=True)
     # counters: written in the signing transactions, never recounted on a page view
     signature_count = peewee.IntegerField(default=0)
+    partner_count = peewee.IntegerField(default=0)  # sum reported by co-hosting instances
     indexed_at = UTCDateTimeField(default=utcnow)
 
     class Meta:
@@ -53,7 +54,7 @@ class Petition(BaseModel):
 
     @property
     def total_count(self):
-        return self.signature_count + sum(self.other_counts.values())
+        return self.signature_count + sum(self.other_counts.values()) + self.partner_count
 
     @property
     def next_milestone(self):

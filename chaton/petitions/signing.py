@@ -16,6 +16,8 @@ from chaton.core.events import record_event
 from chaton.petitions.models import AreaCount, DailyCount, Petition, PetitionUpdate, Signature
 
 GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
+# called with a petition id inside the transaction that changed its confirmed count
+COUNT_LISTENERS = []
 
 
 def normalize_email(email):
@@ -119,8 +121,14 @@ def confirm(signature):
         fresh.save(only=[Signature.status, Signature.confirmed_at])
         _add_to_counters(fresh, 1)
         record_milestones(Petition.get_by_id(fresh.petition_id))
+        _count_changed(fresh.petition_id)
     signature.status, signature.confirmed_at = fresh.status, fresh.confirmed_at
     return True
+
+
+def _count_changed(petition_id):
+    for listener in COUNT_LISTENERS:
+        listener(petition_id)
 
 
 def record_milestones(petition):
@@ -151,6 +159,7 @@ def withdraw(signature):
             return
         if fresh.status == "confirmed":
             _add_to_counters(fresh, -1)
+            _count_changed(fresh.petition_id)
         fresh.delete_instance()
 
 

@@ -55,14 +55,21 @@ def page(petition, form, status=200):
         "petition.html", petition=petition, association=petition.association, form=form,
         signable=petition.is_signable(date.today()), updates=updates,
         signatures=signing.recent_public(petition), share=share_links(petition),
+        partners=partner_counts(petition),
     )
     return body, status
 
 
 @bp.route("/<slug>")
 def show(org, slug):
+    from chaton.federation.views import negotiate_petition
+
     petition = load_petition(org, slug)
-    return page(petition, make_form(petition))
+    as_json = negotiate_petition(petition)
+    if as_json is not None:
+        return as_json
+    body, status = page(petition, make_form(petition))
+    return body, status, {"Vary": "Accept"}
 
 
 @bp.route("/<slug>/sign", methods=["POST"])
@@ -104,6 +111,12 @@ def as_json(org, slug):
     return petition_json(petition)
 
 
+def partner_counts(petition):
+    from chaton.federation.cohost import partner_counts as counts
+
+    return counts(petition) if petition.partner_count else {}
+
+
 def petition_json(petition):
     """The public JSON view (documented in docs/api.md)."""
     association = petition.association
@@ -128,7 +141,7 @@ def petition_json(petition):
         "goal": petition.goal,
         "answer_threshold": petition.meta.get("answer_threshold") or None,
         "counts": {"online": petition.signature_count, **petition.other_counts,
-                   "total": petition.total_count},
+                   "partners": partner_counts(petition), "total": petition.total_count},
         "signatures_by_area": areas,
         "opens": petition.opens_on.isoformat() if petition.opens_on else None,
         "closes": petition.closes_on.isoformat() if petition.closes_on else None,

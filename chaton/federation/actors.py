@@ -1,0 +1,142 @@
+"""Local ActivityPub documents: actors, campaign notes, outbox and followers collections.
+
+Actors: the instance (`/actor`, used to sign fetches and to follow other instances) and one
+per association, whose id is the association page itself (`/<org>/`), served as JSON to
+servers that ask for `application/activity+json` (content negotiation, `Vary: Accept`).
+Campaigns are published by their association as `Note` objects whose id is the petition page.
+"""
+
+from urllib.parse import urlsplit
+
+from flask import current_app, request
+
+from chaton.federation.keys import INSTANCE, key_pair
+
+AS = "https://www.w3.org/ns/activitystreams"
+PUBLIC = AS + "#Public"
+NS = "urn:chaton:ns#"
+CONTEXT = [AS, "https://w3id.org/security/v1", {"chaton": NS}]
+ACTIVITY_JSON = "application/activity+json"
+LD_JSON = "application/ld+json"
+
+
+def base():
+    return current_app.config["CHATON"]["base_url"]
+
+
+def host():
+    return urlsplit(base()).netloc
+
+
+def actor_id(owner):
+    """The id of a local actor: the instance or an association."""
+    return f"{base()}/actor" if owner == INSTANCE else f"{base()}/{owner}/"
+
+
+def wants_activity_json():
+    """True when the client prefers ActivityPub JSON over HTML."""
+    best = request.accept_mimetypes.best_match(["text/html", ACTIVITY_JSON, LD_JSON])
+    return best in (ACTIVITY_JSON, LD_JSON)
+
+
+def as_activity_json(document):
+    """A JSON response for servers (negotiated: it varies on Accept)."""
+    response = current_app.response_class(
+        current_app.json.dumps(document), mimetype=ACTIVITY_JSON)
+    response.vary.add("Accept")
+    return response
+
+
+def _public_key(owner):
+    key = key_pair(owner)
+    return {"id": actor_id(owner) + "#main-key", "owner": actor_id(owner),
+            "publicKeyPem": key.public_pem}
+
+
+def instance_actor():
+    me = actor_id(INSTANCE)
+    return {
+        "@context": CONTEXT, "id": me, "type": "Application", "preferredUsername": host(),
+        "name": current_app.config["CHATON"]["instance_name"],
+        "inbox": f"{base()}/inbox", "outbox": f"{base()}/outbox-instance",
+        "url": base() + "/", "manuallyApprovesFollowers": True,
+        "endpoints": {"sharedInbox": f"{base()}/inbox"}, "publicKey": _public_key(INSTANCE),
+    }
+
+
+def association_actor(association):
+    me = actor_id(association.slug)
+    document = {
+        "@context": CONTEXT, "id": me, "type": "Group", "preferredUsername": association.slug,
+        "name": association.name, "summary": association.description_html,
+        "url": me, "inbox": f"{me}inbox", "outbox": f"{me}outbox",
+        "followers": f"{me}followers", "manuallyApprovesFollowers": False,
+        "discoverable": True, "endpoints": {"sharedInbox": f"{base()}/inbox"},
+        "publicKey": _public_key(association.slug),
+    }
+    if association.logo:
+        document["icon"] = {"type": "Image", "url": f"{me}media/{association.logo}"}
+    return document
+
+
+def petition_url(petition):
+    return f"{base()}/{petition.association.slug}/petitions/{petition.slug}"
+
+
+def petition_note(petition):
+    """A petition as a Note that Mastodon shows well, plus what a mirror needs (chaton:*)."""
+    from markupsafe import escape
+
+    url = petition_url(petition)
+    association = petition.association
+    target = petition.target.get("name", "")
+    content = (f"<p><strong>{escape(petition.title)}</strong></p>"
+               + (f"<p>{escape(petition.summary)}</p>" if petition.summary else "")
+               + f"<p>{escape(target)} : {escape(petition.meta.get('demand', ''))}</p>"
+               + f'<p><a href="{url}">{url}</a></p>')
+    note = {
+        "@context": CONTEXT, "id": url, "type": "Note", "url": url,
+        "attributedTo": actor_id(association.slug), "content": content,
+        "published": petition.indexed_at.isoformat(), "to": [PUBLIC],
+        "cc": [actor_id(association.slug) + "followers"],
+        "chaton:kind": "petition", "chaton:title": petition.title,
+        "chaton:summary": petition.summary, "chaton:target": target,
+        "chaton:demand": petition.meta.get("demand", ""), "chaton:goal": petition.goal,
+        "chaton:count": petition.total_count, "chaton:status": petition.status,
+        "chaton:deadline": petition.closes_on.isoformat() if petition.closes_on else None,
+        "chaton:source": petition.meta.get("story", ""), "chaton:association": association.name,
+        "chaton:language": petition.language or association.language,
+        "chaton:partners": petition.meta.get("partners") or [],
+    }
+    image = petition.meta.get("image")
+    if image:
+        note["attachment"] = [{"type": "Document", "mediaType": _image_type(image),
+                               "url": f"{base()}/{association.slug}/media/{image}",
+                               "name": petition.meta.get("image_alt") or ""}]
+    return note
+
+
+def _image_type(path):
+    ext = path.rsplit(".", 1)[-1].lower()
+    return {"jpg": "image/jpeg", "jpeg": "image/jpeg", "svg": "image/svg+xml"}.get(
+        ext, f"image/{ext}")
+
+
+def event_note(event, petition):
+    """A news Note for an event (update, milestone, answer...) of a petition."""
+    from markupsafe import escape
+
+    from chaton.feeds.views import describe
+
+    title, html = describe(event, petition)
+    url = petition_url(petition)
+    return {
+        "@context": CONTEXT, "id": f"{url}/events/{event.id}", "type": "Note",
+        "url": url + (f"#update-{event.key}" if event.kind == "update" else ""),
+        "attributedTo": actor_id(petition.association.slug),
+        "content": f"<p><strong>{escape(title)}</strong></p>{html}"
+                   f'<p><a href="{url}">{url}</a></p>',
+        "published": event.created_at.isoformat(), "to": [PUBLIC],
+        "cc": [actor_id(petition.association.slug) + "followers"],
+        "inReplyTo": None, "chaton:event": event.kind, "chaton:campaign": url,
+    }

@@ -1,0 +1,119 @@
+"""Mirrors: campaigns of associations on other instances, followed and shown here.
+
+`chaton federation follow @association@host` sends a Follow from this instance's actor; once
+accepted, the remote outbox is imported and later Create/Update/Delete keep the mirror in step.
+A mirror is rendered from the Markdown source with this instance's own sanitizer, and links
+to its origin as the canonical page. Remote images are not shown (no third-party requests).
+"""
+
+import logging
+import secrets
+from urllib.parse import urlsplit
+
+from chaton.core.db import utcnow, writing
+from chaton.core.markup import render_markdown
+from chaton.federation.actors import AS, actor_id
+from chaton.federation.fetch import FetchError, get_json
+from chaton.federation.keys import INSTANCE
+from chaton.federation.models import Following, Mirror
+from chaton.federation.remote import fetch_actor, resolve_handle
+
+log = logging.getLogger(__name__)
+MAX_PAGES = 5
+
+
+def follow(handle):
+    """Follow a remote association (queued); returns the Following row."""
+    from chaton.federation.delivery import enqueue
+
+    uri = resolve_handle(handle)
+    remote = fetch_actor(uri)
+    me = actor_id(INSTANCE)
+    follow_id = f"{me}#follows/{secrets.token_hex(8)}"
+    with writing():
+        Following.insert(actor=remote.uri, handle=handle, follow_id=follow_id,
+                         state="pending").on_conflict(
+            conflict_target=[Following.actor],
+            update={Following.follow_id: follow_id, Following.state: "pending"}).execute()
+    activity = {"@context": AS, "id": follow_id, "type": "Follow", "actor": me,
+                "object": remote.uri}
+    enqueue(activity, INSTANCE, [remote.inbox])
+    return Following.get(Following.actor == remote.uri)
+
+
+def _followed(remote):
+    return Following.select().where((Following.actor == remote.uri)
+                                    & (Following.state == "accepted")).exists()
+
+
+def store_mirror(obj, remote):
+    """Create or refresh the mirror of a remote campaign (only from actors we follow)."""
+    object_id = obj.get("id", "")
+    if obj.get("attributedTo") != remote.uri or urlsplit(object_id).netloc != remote.host:
+        log.warning("mirror refused: %s is not %s's own campaign", object_id, remote.uri)
+        return
+    from chaton.federation.cohost import sync_cohosted
+
+    sync_cohosted(obj)
+    if not _followed(remote):
+        return
+    fields = {
+        "actor": remote.uri, "association_name": str(obj.get("chaton:association", ""))[:200],
+        "title": str(obj.get("chaton:title", ""))[:300] or "?",
+        "data": {k.removeprefix("chaton:"): v for k, v in obj.items() if k.startswith("chaton:")}
+        | {"news": _known_news(object_id)},
+        "html": render_markdown(str(obj.get("chaton:source", ""))), "deleted": False,
+        "updated_at": utcnow(),
+    }
+    with writing():
+        Mirror.insert(object_id=object_id, **fields).on_conflict(
+            conflict_target=[Mirror.object_id], update=fields).execute()
+
+
+def store_mirror_news(obj, remote):
+    """News of a mirrored campaign (update, milestone, answer), newest first, at most 20."""
+    from chaton.core.markup import sanitize
+
+    with writing():
+        mirror = Mirror.get_or_none((Mirror.object_id == obj.get("chaton:campaign"))
+                                    & (Mirror.actor == remote.uri))
+        if mirror is None or obj.get("attributedTo") != remote.uri:
+            return
+        news = [n for n in mirror.data.get("news", []) if n["id"] != obj.get("id")]
+        news.insert(0, {"id": obj.get("id"), "html": sanitize(str(obj.get("content", ""))),
+                        "published": str(obj.get("published", ""))})
+        data = dict(mirror.data, news=news[:20])
+        Mirror.update(data=data, updated_at=utcnow()).where(Mirror.id == mirror.id).execute()
+
+
+def _known_news(object_id):
+    found = Mirror.get_or_none(Mirror.object_id == object_id)
+    return found.data.get("news", []) if found else []
+
+
+def remove_mirror(object_id, remote):
+    with writing():
+        Mirror.update(deleted=True, updated_at=utcnow()).where(
+            (Mirror.object_id == object_id) & (Mirror.actor == remote.uri)).execute()
+
+
+def import_outbox(actor_uri):
+    """Import the campaigns a followed association already published."""
+    remote = fetch_actor(actor_uri)
+    outbox = get_json(get_json(actor_uri).get("outbox", ""))
+    page_url, pages = outbox.get("first"), 0
+    while page_url and pages < MAX_PAGES:
+        page = get_json(page_url if isinstance(page_url, str) else page_url.get("id"))
+        for item in page.get("orderedItems", []):
+            obj = item.get("object") if isinstance(item, dict) else None
+            if isinstance(obj, dict) and obj.get("chaton:kind") == "petition":
+                try:
+                    store_mirror(obj, remote)
+                except FetchError as exc:
+                    log.warning("backfill of %s: %s", obj.get("id"), exc)
+        page_url, pages = page.get("next"), pages + 1
+
+
+def visible_mirrors():
+    return list(Mirror.select().where(Mirror.deleted == False).order_by(  # noqa: E712
+        Mirror.updated_at.desc()))

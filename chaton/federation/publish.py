@@ -1,0 +1,65 @@
+"""Campaign events become activities delivered to the association's followers.
+
+A petition opening is a Create of its Note; news (updates, milestones, threshold, answer)
+are Creates of new Notes; edits and status changes are Updates of the petition's Note; a
+petition removed is a Delete. One delivery per inbox (shared inboxes collapse followers).
+"""
+
+from chaton.core.events import HANDLERS
+from chaton.federation.actors import AS, PUBLIC, actor_id, event_note, petition_note, petition_url
+from chaton.federation.models import Follower
+from chaton.petitions.models import Petition
+
+NEWS = ("update", "milestone", "threshold", "answer")
+REFRESH = ("edited", "closed", "won", "answered")
+
+
+def activity_for(event, petition):
+    """The activity an event calls for, or None."""
+    me = actor_id(petition.association.slug)
+    if event.kind == "opened":
+        kind, obj = "Create", petition_note(petition)
+    elif event.kind in NEWS:
+        kind, obj = "Create", event_note(event, petition)
+    elif event.kind in REFRESH:
+        kind, obj = "Update", petition_note(petition)
+    elif event.kind == "removed":
+        kind, obj = "Delete", {"id": petition_url(petition), "type": "Tombstone"}
+    else:
+        return None
+    for key in ("@context",):
+        obj.pop(key, None)
+    return {"@context": [AS, {"chaton": "urn:chaton:ns#"}],
+            "id": f"{petition_url(petition)}/events/{event.id}/activity", "type": kind,
+            "actor": me, "published": event.created_at.isoformat(), "to": [PUBLIC],
+            "cc": [me + "followers"], "object": obj}
+
+
+def published_events(association_slug, limit=500):
+    """(event, petition) pairs of what the association published, newest first (its outbox)."""
+    from chaton.core.events import Event
+    from chaton.feeds.views import visible_events
+
+    query = Event.select().where(Event.association == association_slug)
+    return visible_events(query, limit=limit, kinds=("opened", *NEWS))
+
+
+def on_event(event):
+    """Event handler (in the worker): deliver to every follower of the association."""
+    from chaton.federation.delivery import enqueue
+
+    inboxes = [f.inbox for f in Follower.select(Follower.inbox).where(
+        Follower.association == event.association)]
+    if not inboxes or not event.campaign:
+        return
+    petition = (Petition.select().join(Petition.association.rel_model)
+                .where((Petition.slug == event.campaign)
+                       & (Petition.association.rel_model.slug == event.association)).first())
+    if petition is None or (petition.status == "draft" and event.kind != "removed"):
+        return
+    activity = activity_for(event, petition)
+    if activity is not None:
+        enqueue(activity, event.association, inboxes)
+
+
+HANDLERS.append(on_event)
