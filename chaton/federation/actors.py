@@ -58,7 +58,7 @@ def instance_actor():
     return {
         "@context": CONTEXT, "id": me, "type": "Application", "preferredUsername": host(),
         "name": current_app.config["CHATON"]["instance_name"],
-        "inbox": f"{base()}/inbox", "outbox": f"{base()}/outbox-instance",
+        "inbox": f"{base()}/inbox", "outbox": f"{base()}/actor/outbox",
         "url": base() + "/", "manuallyApprovesFollowers": True,
         "endpoints": {"sharedInbox": f"{base()}/inbox"}, "publicKey": _public_key(INSTANCE),
     }

@@ -14,10 +14,6 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import urlsplit
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding
-
 from chaton.federation.keys import load_private, load_public
 
 SIGNED_HEADERS = ["(request-target)", "host", "date", "digest", "content-type"]
@@ -51,6 +47,9 @@ def sign_request(method, url, body, key_id, private_pem, content_type=None):
             names.append("content-type")
     lines = [f"(request-target): {method.lower()} {target}"]
     lines += [f"{n}: {headers[_title(n)]}" for n in names[1:]]
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
     signature = load_private(private_pem).sign("\n".join(lines).encode(), padding.PKCS1v15(),
                                                hashes.SHA256())
     headers["Signature"] = (
@@ -108,6 +107,10 @@ def _cavage(method, url, headers, body, window):
         raise SignatureError("the signature is not base64") from None
 
     def verify(public_pem):
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding
+
         try:
             load_public(public_pem).verify(signature, "\n".join(lines).encode(),
                                            padding.PKCS1v15(), hashes.SHA256())

@@ -1,9 +1,9 @@
-"""Local actors' RSA keys (2048 bits, as Mastodon expects), created on first use."""
+"""Local actors' RSA keys (2048 bits, as Mastodon expects), created on first use.
+
+`cryptography` is imported on first use: most page views never need it (resident memory).
+"""
 
 import functools
-
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from chaton.core.db import writing
 from chaton.federation.models import ActorKey
@@ -12,6 +12,9 @@ INSTANCE = "instance"
 
 
 def _new_pair():
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption()).decode()
@@ -34,9 +37,13 @@ def key_pair(owner):
 
 @functools.lru_cache(maxsize=256)
 def load_private(pem):
+    from cryptography.hazmat.primitives import serialization
+
     return serialization.load_pem_private_key(pem.encode(), password=None)
 
 
 @functools.lru_cache(maxsize=1024)
 def load_public(pem):
+    from cryptography.hazmat.primitives import serialization
+
     return serialization.load_pem_public_key(pem.encode())

@@ -73,6 +73,14 @@ def instance_actor():
     return actors.as_activity_json(actors.instance_actor())
 
 
+@bp.route("/actor/outbox")
+def instance_outbox():
+    """The instance actor publishes nothing: it follows and reports on the instance's behalf."""
+    return actors.as_activity_json({"@context": actors.AS, "type": "OrderedCollection",
+                                    "id": f"{actors.base()}/actor/outbox", "totalItems": 0,
+                                    "orderedItems": []})
+
+
 def _read_inbox_body():
     request.max_content_length = current_app.config["CHATON"]["federation_max_body_kb"] * 1024
     return request.get_data(cache=False)
@@ -150,7 +158,7 @@ def event_object(org, slug, event_id):
 
 
 @bp.route("/mirrors/")
-def mirrors():
+def mirror_list():
     from chaton.federation.mirrors import visible_mirrors
 
     return render("mirrors.html", mirrors=visible_mirrors())

@@ -28,7 +28,11 @@ def home():
     open_petitions = (Petition.select(Petition, Association).join(Association)
                       .where(Petition.present & (Petition.status == "open") & Association.present)
                       .order_by(Petition.signature_count.desc()).limit(50))
-    return render("home.html", associations=associations, petitions=list(open_petitions))
+    from chaton.federation.models import Mirror
+
+    mirrors = Mirror.select().where(Mirror.deleted == False).count()  # noqa: E712
+    return render("home.html", associations=associations, petitions=list(open_petitions),
+                  mirrors=mirrors)
 
 
 @bp.route("/<org>/")
