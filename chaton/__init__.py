@@ -56,6 +56,7 @@ def _init_extensions(app, instance, settings):
 
 def _register_blueprints(app):
     from chaton.admin.views import bp as admin_bp
+    from chaton.consultations import blueprints as consultation_blueprints
     from chaton.federation import cohost as _cohost  # noqa: F401  (reports co-hosted counts)
     from chaton.federation import publish as _publish  # noqa: F401  (delivers events)
     from chaton.federation import tasks as _federation_tasks  # noqa: F401
@@ -71,4 +72,6 @@ def _register_blueprints(app):
     app.register_blueprint(feeds_bp)
     app.register_blueprint(federation_bp)
     app.register_blueprint(petitions_bp)
+    for blueprint in consultation_blueprints():
+        app.register_blueprint(blueprint)
     app.register_blueprint(orgs_bp)

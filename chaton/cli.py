@@ -148,10 +148,12 @@ def content_check(ctx, path):
     for problem in tree.all_problems:
         click.echo(str(problem), err=not problem.warning)
     count = sum(len(a.petitions) for a in tree.associations)
+    consultations = sum(len(a.consultations) for a in tree.associations)
     if tree.errors:
         click.echo(f"{len(tree.errors)} error(s) in {folder}", err=True)
         sys.exit(1)
-    click.echo(f"ok: {len(tree.associations)} association(s), {count} petition(s)")
+    click.echo(f"ok: {len(tree.associations)} association(s), {count} petition(s), "
+               f"{consultations} consultation(s)")
 
 
 @content.command("reload")
@@ -267,15 +269,19 @@ def db_status(ctx):
 @main.command()
 @click.pass_context
 def demo(ctx):
-    """Add example signatures to the shipped demo petitions (once; never to other content)."""
+    """Add example signatures and participation to the shipped demo campaigns (once only)."""
+    from chaton.consultations.demo import seed as seed_consultations
     from chaton.petitions.demo import seed
 
     app = make_app(ctx)
     with app.app_context():
         app.extensions["chaton_content"].refresh()
         done = seed()
+        participants = seed_consultations()
     for name, count in done.items():
         click.echo(f"{name}: {count} example signatures")
+    for name, count in participants.items():
+        click.echo(f"{name}: {count} example participants")
 
 
 @main.group()

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, abort, current_app, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from chaton.consultations import feeds as consultation_feeds
 from chaton.core.events import Event
 from chaton.orgs.models import Association
 from chaton.orgs.views import load_association
@@ -19,7 +20,8 @@ from chaton.petitions.models import Petition, PetitionUpdate
 bp = Blueprint("feeds", __name__)
 
 LIMIT = 50
-SHOWN = ("opened", "update", "milestone", "threshold", "answer", "closed", "won", "answered")
+SHOWN = ("opened", "update", "milestone", "threshold", "answer", "closed", "won", "answered",
+         "phase", "synthesis")
 MIME = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
 
 
@@ -57,6 +59,7 @@ def visible_events(query, limit=LIMIT, kinds=SHOWN):
                 .where(Petition.present & (Petition.status != "draft") & Association.present
                        & Petition.slug.in_([k[1] for k in keys])))
         petitions = {(p.association.slug, p.slug): p for p in rows}
+        petitions.update(consultation_feeds.campaigns(keys))  # slugs never collide (content check)
     return [(e, petitions[(e.association, e.campaign)]) for e in events
             if (e.association, e.campaign) in petitions][:limit]
 
@@ -110,7 +113,10 @@ def _render(fmt, title, items, link):
 
 
 def _add_entry(entry, event, petition):
-    url = url_for("petitions.show", org=event.association, slug=event.campaign, _external=True)
+    if getattr(petition, "campaign_type", "") == "consultation":
+        url = consultation_feeds.url_of(event, petition)
+    else:
+        url = url_for("petitions.show", org=event.association, slug=event.campaign, _external=True)
     title, html = describe(event, petition)
     entry.id(_tag(event))
     entry.guid(_tag(event), permalink=False)
@@ -126,6 +132,8 @@ def _add_entry(entry, event, petition):
 
 def describe(event, petition):
     """The title and HTML body that tell an event (shared by feeds and federation)."""
+    if getattr(petition, "campaign_type", "") == "consultation":
+        return consultation_feeds.describe(event, petition)
     n = event.data.get("value")
     if event.kind == "opened":
         return _("New petition: %(title)s", title=petition.title), petition.story_html

@@ -1,0 +1,109 @@
+"""The organisers' side, in the association area: moderation queue, decisions with a public
+reason, collective contributions from in-person workshops. Protected by the admin token."""
+
+from flask import Blueprint, abort, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+
+from chaton.admin.auth import admin_required
+from chaton.consultations import contributions as service
+from chaton.consultations import moderation
+from chaton.consultations.forms import CollectiveForm
+from chaton.consultations.models import Consultation, Participant, Topic
+from chaton.consultations.tasks import notify_reply
+from chaton.consultations.views import context, topics_of
+from chaton.core.themes import render
+from chaton.orgs.views import load_association
+
+bp = Blueprint("consultations_admin", __name__, url_prefix="/<org>/admin/consultations")
+
+
+@bp.url_value_preprocessor
+def pick_association(endpoint, values):
+    load_association(values["org"])
+
+
+def _consultation(slug):
+    found = Consultation.get_or_none((Consultation.association == g.association)
+                                     & (Consultation.slug == slug) & Consultation.present)
+    if found is None:
+        abort(404)
+    found.association = g.association
+    return found
+
+
+@bp.route("/")
+@admin_required
+def index(org):
+    consultations = list(Consultation.select().where(
+        (Consultation.association == g.association) & Consultation.present)
+        .order_by(Consultation.id.desc()))
+    queues = {c.id: sum(len(part) for part in moderation.queue(c)) for c in consultations}
+    return render("consultations/admin/index.html", association=g.association,
+                  consultations=consultations, queues=queues)
+
+
+def _collective_form(consultation, formdata=None):
+    form = CollectiveForm(formdata=formdata)
+    form.topic.choices = [(t.slug, t.title) for t in topics_of(consultation)]
+    return form
+
+
+def _page(consultation, form=None, status=200):
+    pending, reported = moderation.queue(consultation)
+    followers = Participant.select().where((Participant.consultation == consultation)
+                                           & Participant.notify_news).count()
+    body = render("consultations/admin/consultation.html",
+                  **context(consultation, None, pending=pending, reported=reported,
+                            followers=followers, form=form or _collective_form(consultation),
+                            reasons=dict(_reason_labels())))
+    return body, status
+
+
+def _reason_labels():
+    from chaton.consultations.forms import reason_choices
+
+    return [(k, str(v)) for k, v in reason_choices()]
+
+
+@bp.route("/<slug>")
+@admin_required
+def consultation(org, slug):
+    return _page(_consultation(slug))
+
+
+@bp.route("/<slug>/moderate/<any(contribution, comment):kind>/<int(max=2000000000):item_id>",
+          methods=["POST"])
+@admin_required
+def moderate(org, slug, kind, item_id):
+    found = _consultation(slug)
+    item = moderation.target(found, kind, item_id)
+    action = request.form.get("action")
+    reason = request.form.get("reason", "").strip()[:300]
+    if item is None or action not in ("hide", "restore", "approve"):
+        abort(404)
+    if action == "hide" and not reason:
+        flash(_("Say why it is hidden: the reason is public."), "error")
+        return redirect(url_for(".consultation", org=org, slug=slug), code=303)
+    was_pending = item.status == "pending"
+    moderation.decide(found, kind, item, action, reason)
+    if kind == "comment" and was_pending and action == "approve":
+        notify_reply(item.id)
+    flash({"hide": _("Hidden, with its reason in the public moderation log."),
+           "restore": _("Shown again."), "approve": _("Published.")}[action])
+    return redirect(url_for(".consultation", org=org, slug=slug), code=303)
+
+
+@bp.route("/<slug>/collective", methods=["POST"])
+@admin_required
+def collective(org, slug):
+    found = _consultation(slug)
+    form = _collective_form(found, request.form)
+    if not form.validate():
+        return _page(found, form, status=422)
+    topic = Topic.get((Topic.consultation == found) & (Topic.slug == form.topic.data))
+    workshop = {"date": form.day.data.isoformat(), "place": form.place.data.strip(),
+                "participants": form.participants.data}
+    made = service.record_collective(found, topic, form.title.data.strip(),
+                                     form.body.data.strip(), form.stance.data, workshop)
+    flash(_("The workshop's contribution is published as #c%(n)s.", n=made.number))
+    return redirect(url_for(".consultation", org=org, slug=slug), code=303)

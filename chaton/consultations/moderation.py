@@ -1,0 +1,90 @@
+"""Moderation: reports with a reason, hiding with a public reason, a public log.
+
+Nothing is silently deleted: hidden content leaves a placeholder that says why, and every
+decision is written to the consultation's public moderation log.
+"""
+
+from chaton.consultations.contributions import _count_comment, _count_contribution
+from chaton.consultations.models import (
+    VISIBLE,
+    Comment,
+    Contribution,
+    ModerationAction,
+    Report,
+    bump_day,
+)
+from chaton.core.db import database, utcnow, writing
+
+REASONS = ("spam", "abuse", "personal", "off_topic", "other")
+MODELS = {"contribution": Contribution, "comment": Comment}
+
+
+def target(consultation, kind, target_id):
+    """The contribution or comment of this consultation, or None."""
+    model = MODELS.get(kind)
+    if model is None:
+        return None
+    return model.get_or_none((model.id == target_id) & (model.consultation == consultation))
+
+
+def report(participant, consultation, kind, item, reason, details=""):
+    """Record a report once per participant and item; returns True when new."""
+    with writing():
+        query = Report.insert(consultation=consultation.id, target_type=kind, target_id=item.id,
+                              participant=participant.id, reason=reason,
+                              details=details).on_conflict_ignore()
+        return database.execute(query).rowcount == 1
+
+
+def _recount(kind, item, delta):
+    if kind == "contribution":
+        _count_contribution(item, delta)
+        bump_day(item.consultation_id, "contributions", delta)
+    else:
+        _count_comment(item, delta)
+        bump_day(item.consultation_id, "comments", delta)
+
+
+def decide(consultation, kind, item, action, reason=""):
+    """hide (with a public reason), restore or approve an item; resolves its reports."""
+    model = MODELS[kind]
+    with writing():
+        fresh = model.get_by_id(item.id)
+        was_pending = fresh.status == "pending"
+        if action == "hide":
+            fresh.status, fresh.moderation_reason = "hidden", reason
+        elif action in ("restore", "approve"):
+            fresh.status, fresh.moderation_reason = VISIBLE, ""
+        else:
+            raise ValueError(action)
+        fresh.save(only=[model.status, model.moderation_reason])
+        if was_pending:
+            _recount(kind, fresh, 1)  # shown from now on, if only as "hidden by moderation"
+        ModerationAction.create(consultation=consultation.id, target_type=kind,
+                                target_id=item.id, action=action, reason=reason)
+        Report.update(resolved_at=utcnow()).where(
+            (Report.target_type == kind) & (Report.target_id == item.id)
+            & Report.resolved_at.is_null()).execute()
+    return fresh
+
+
+def queue(consultation):
+    """What waits for a moderator: pending items and items with open reports."""
+    pending = [("contribution", c) for c in Contribution.select().where(
+        (Contribution.consultation == consultation) & (Contribution.status == "pending"))]
+    pending += [("comment", c) for c in Comment.select().where(
+        (Comment.consultation == consultation) & (Comment.status == "pending"))]
+    open_reports = {}
+    for r in Report.select().where((Report.consultation == consultation)
+                                   & Report.resolved_at.is_null()).order_by(Report.id):
+        open_reports.setdefault((r.target_type, r.target_id), []).append(r)
+    reported = [(kind, target(consultation, kind, tid), reports)
+                for (kind, tid), reports in open_reports.items()]
+    return pending, [r for r in reported if r[1] is not None]
+
+
+def log(consultation):
+    """The public moderation log, newest first, with the item each entry is about."""
+    actions = list(ModerationAction.select().where(ModerationAction.consultation == consultation)
+                   .order_by(ModerationAction.id.desc()).limit(500))
+    return [(a, target(consultation, a.target_type, a.target_id)) for a in actions]

@@ -1,0 +1,72 @@
+"""One person, one vote per topic: a unique row per (topic, participant) and exact counters.
+
+The vote row and the counters it moves are written in one `writing()` transaction; changing a
+vote moves one unit from the old choice to the new one.
+"""
+
+from chaton.consultations.models import Consultation, Topic, Vote, VoteCount, bump_day
+from chaton.core.db import database, utcnow, writing
+
+
+class VoteRefused(ValueError):
+    """The choice is not one of the topic's."""
+
+
+def _bump(topic_id, choice, delta):
+    (VoteCount.insert(topic=topic_id, choice=choice, count=delta)
+     .on_conflict(conflict_target=[VoteCount.topic, VoteCount.choice],
+                  update={VoteCount.count: VoteCount.count + delta})
+     .execute())
+
+
+def _move(topic_id, old, new):
+    """Move the counters from the old choice (None: a new vote) to the new (None: erased)."""
+    if old:
+        _bump(topic_id, old, -1)
+    if new:
+        _bump(topic_id, new, 1)
+    delta = (1 if new else 0) - (1 if old else 0)
+    if delta:
+        Topic.update(vote_count=Topic.vote_count + delta).where(Topic.id == topic_id).execute()
+        consultation = Topic.select(Topic.consultation).where(Topic.id == topic_id)
+        Consultation.update(vote_count=Consultation.vote_count + delta).where(
+            Consultation.id == consultation).execute()
+
+
+def cast(participant, topic, choice):
+    """Record or change a participant's vote; returns 'new', 'changed' or 'unchanged'."""
+    if choice not in {key for key, _label in topic.choices()}:
+        raise VoteRefused(choice)
+    with writing():
+        query = (Vote.insert(topic=topic.id, participant=participant.id, choice=choice)
+                 .on_conflict_ignore())
+        if database.execute(query).rowcount == 1:  # the unique index decides, not a read
+            _move(topic.id, None, choice)
+            bump_day(topic.consultation_id, "votes")
+            return "new"
+        vote = Vote.get((Vote.topic == topic.id) & (Vote.participant == participant.id))
+        if vote.choice == choice:
+            return "unchanged"
+        _move(topic.id, vote.choice, choice)
+        Vote.update(choice=choice, updated_at=utcnow()).where(Vote.id == vote.id).execute()
+        return "changed"
+
+
+def my_choice(participant, topic):
+    if participant is None:
+        return None
+    vote = Vote.get_or_none((Vote.topic == topic) & (Vote.participant == participant))
+    return vote.choice if vote else None
+
+
+def results(topic, labels):
+    """[(key, label, count, percent)] for every choice, from the counters."""
+    counts = dict(VoteCount.select(VoteCount.choice, VoteCount.count)
+                  .where(VoteCount.topic == topic).tuples())
+    total = topic.vote_count or 0
+    rows = []
+    for key, label in topic.choices():
+        count = counts.get(key, 0)
+        percent = round(count * 100 / total, 1) if total else 0
+        rows.append((key, labels.get(key, label), count, percent))
+    return rows
