@@ -2,12 +2,24 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, IntegerField, RadioField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, DateField, EmailField, IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from chaton.petitions.forms import no_control_characters, valid_email
 
 AT_MOST = _l("At most %(max)d characters.")
+
+
+class ChoiceField(StringField):
+    """One value among (value, label) choices, drawn as radio buttons by the templates."""
+
+    def __init__(self, label=None, validators=None, choices=(), **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.choices = list(choices)
+
+    def pre_validate(self, form):
+        if self.data and self.data not in {value for value, _label in self.choices}:
+            raise ValidationError(_l("Choose one of the answers."))
 
 
 def stance_choices():
@@ -55,7 +67,7 @@ class ContributionForm(FlaskForm):
     body = TextAreaField(_l("Your contribution"), validators=[
         DataRequired(_l("Write your contribution.")), Length(max=5000, message=AT_MOST),
         no_control_characters])
-    stance = RadioField(_l("Your position"), choices=stance_choices(), default="proposal",
+    stance = ChoiceField(_l("Your position"), choices=stance_choices(), default="proposal",
                         validators=[DataRequired(_l("Choose a position."))])
 
 
@@ -66,19 +78,19 @@ class CommentForm(FlaskForm):
 
 
 class ReportForm(FlaskForm):
-    reason = RadioField(_l("Why should moderators look at it?"), choices=reason_choices(),
+    reason = ChoiceField(_l("Why should moderators look at it?"), choices=reason_choices(),
                         validators=[DataRequired(_l("Choose a reason."))])
     details = TextAreaField(_l("Details (optional)"), validators=[
         Optional(), Length(max=500, message=AT_MOST), no_control_characters])
 
 
 class CollectiveForm(FlaskForm):
-    topic = RadioField(_l("Topic"), validators=[DataRequired()])
+    topic = ChoiceField(_l("Topic"), validators=[DataRequired()])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=150),
                                                  no_control_characters])
     body = TextAreaField(_l("What the workshop produced"), validators=[
         DataRequired(), Length(max=20000), no_control_characters])
-    stance = RadioField(_l("Position"), choices=stance_choices(), default="proposal")
+    stance = ChoiceField(_l("Position"), choices=stance_choices(), default="proposal")
     day = DateField(_l("Date of the workshop"), validators=[DataRequired()])
     place = StringField(_l("Place"), validators=[DataRequired(), Length(max=100),
                                                  no_control_characters])

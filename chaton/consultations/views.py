@@ -45,6 +45,14 @@ def load_topic(consultation, topic_slug):
     return topic
 
 
+def listed_for(association):
+    """The association's published consultations, newest first (for its page)."""
+    return list(Consultation.select().where((Consultation.association == association)
+                                            & Consultation.present
+                                            & (Consultation.status == "published"))
+                .order_by(Consultation.id.desc()))
+
+
 def topics_of(consultation):
     return list(Topic.select().where((Topic.consultation == consultation) & Topic.present)
                 .order_by(Topic.position, Topic.title))

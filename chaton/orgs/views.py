@@ -47,7 +47,10 @@ def association_page(org):
         (Petition.association == association) & Petition.present
         & (Petition.status != "draft")).order_by(Petition.id.desc()))
     petitions.sort(key=lambda p: p.status != "open")  # open ones first, newest first
-    html = render("association.html", association=association, petitions=petitions)
+    from chaton.consultations.views import listed_for
+
+    html = render("association.html", association=association, petitions=petitions,
+                  consultations=listed_for(association))
     return html, 200, {"Vary": "Accept"}
 
 
