@@ -95,6 +95,7 @@ def serve(ctx, host, port, threads, no_worker):
     consumer = None
     if settings["worker"] and not no_worker:
         consumer = tasks.start_consumer(settings["worker_threads"])
+        _resend_lost_mail(app)
     click.echo(f"Chaton serving on http://{host}:{port}/ (instance {ctx.obj['instance']})")
     try:
         waitress.serve(app, host=host, port=port, threads=threads or settings["server_threads"],
@@ -105,6 +106,14 @@ def serve(ctx, host, port, threads, no_worker):
     finally:
         if consumer is not None:
             consumer.stop(graceful=True)
+
+
+def _resend_lost_mail(app):
+    """A worker starting after a crash sends the confirmation mails the previous one lost."""
+    from chaton.petitions.tasks import resend_unsent_confirmations
+
+    with app.app_context():
+        resend_unsent_confirmations(min_age_seconds=0)
 
 
 def _limit_malloc_arenas():
@@ -127,6 +136,7 @@ def worker(ctx, threads):
     app = make_app(ctx)
     consumer = tasks.huey.create_consumer(
         workers=threads or app.config["CHATON"]["worker_threads"], worker_type="thread")
+    _resend_lost_mail(app)
     consumer.run()
 
 

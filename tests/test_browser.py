@@ -208,8 +208,6 @@ LONG_URL = ("https://www.legifrance.gouv.fr/codes/section_lc/LEGITEXT00000607266
             "LEGISCTA000006178593/2026-11-01")
 
 
-@pytest.mark.xfail(strict=True, reason="long words (URLs) in a story or in a visitor's comment "
-                   "widen the page on a phone: the theme sets no overflow-wrap")
 def test_long_urls_do_not_widen_the_page_on_a_phone(new_tab, server, smtp):
     """WCAG 1.4.10 (reflow): an address in the story or in a public comment must wrap."""
     write_md(server.content / "quartiers-solidaires" / "petitions" / "long-words.md",

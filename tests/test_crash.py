@@ -175,8 +175,6 @@ def test_sigkill_during_a_burst_loses_no_acknowledged_signature(tmp_path):
         server.stop()
 
 
-@pytest.mark.xfail(strict=True, reason="a confirmation mail being sent when the process dies is "
-                   "lost: huey removes a task from queue.db before running it, nothing re-sends it")
 def test_mail_in_flight_when_the_server_dies_is_sent_after_restart(tmp_path, smtp_server):
     """An acknowledged signature must get its confirmation mail even across a crash."""
     server = ChatonServer(tmp_path / "inflight", smtp_port=smtp_server.port)

@@ -65,7 +65,15 @@ def m0003_consultations(db):
     db.create_tables(TABLES)
 
 
-MIGRATIONS = [(1, m0001_initial), (2, m0002_federation), (3, m0003_consultations)]
+def m0004_confirmation_sent(db):
+    """Remember when a confirmation mail went out, to send again those lost in a crash."""
+    from chaton.petitions.models import Signature
+
+    add_missing_column(db, Signature, "confirmation_sent_at")
+
+
+MIGRATIONS = [(1, m0001_initial), (2, m0002_federation), (3, m0003_consultations),
+              (4, m0004_confirmation_sent)]
 
 
 def applied_numbers():

@@ -129,6 +129,7 @@ class Signature(BaseModel):
     nonce = peewee.CharField(max_length=32)  # rotated to invalidate old links
     created_at = UTCDateTimeField(default=utcnow)
     confirmed_at = UTCDateTimeField(null=True)
+    confirmation_sent_at = UTCDateTimeField(null=True)  # null: the link still has to go out
     anonymized_at = UTCDateTimeField(null=True)
 
     class Meta:

@@ -74,7 +74,8 @@ def sign(petition, form):
             return existing, "confirmed"
         if existing is not None:
             existing.nonce = secrets.token_hex(8)
-            existing.save(only=[Signature.nonce])
+            existing.confirmation_sent_at = None
+            existing.save(only=[Signature.nonce, Signature.confirmation_sent_at])
             return existing, "pending"
         signature = Signature.create(
             petition=petition, revision=petition.revision_number, name=form["name"],
@@ -86,6 +87,23 @@ def sign(petition, form):
             nonce=secrets.token_hex(8),
         )
     return signature, "new"
+
+
+def mark_confirmation_sent(signature_id, nonce):
+    """The link with this nonce went out (a newer link resets the mark)."""
+    with writing():
+        Signature.update(confirmation_sent_at=utcnow()).where(
+            (Signature.id == signature_id) & (Signature.nonce == nonce)).execute()
+
+
+def unsent_confirmations(min_age_seconds):
+    """Pending signatures whose confirmation mail never went out (lost in a crash, an outage)."""
+    hours = current_app.config["CHATON"]["pending_expiry_hours"]
+    now = utcnow()
+    return [s.id for s in Signature.select(Signature.id).where(
+        (Signature.status == "pending") & Signature.confirmation_sent_at.is_null()
+        & (Signature.created_at < now - timedelta(seconds=min_age_seconds))
+        & (Signature.created_at > now - timedelta(hours=hours))).limit(1000)]
 
 
 def is_expired(signature, now=None):

@@ -50,7 +50,7 @@ def _url(endpoint, token):
     return url_for(endpoint, token=token, _external=True)
 
 
-@task()
+@task(retries=12, retry_delay=120)
 def send_confirmation(signature_id, outcome):
     """The link to confirm a signature, or a polite note that it already counts."""
     signature = Signature.get_or_none(Signature.id == signature_id)
@@ -59,8 +59,28 @@ def send_confirmation(signature_id, outcome):
     if outcome == "confirmed":
         _send_to_signatory(signature, "mail/already_signed.txt",
                            "You have already signed: %(title)s")
-    else:
+    elif signature.status == "pending":
         _send_to_signatory(signature, "mail/confirm.txt", "Please confirm your signature: %(title)s")
+        signing.mark_confirmation_sent(signature.id, signature.nonce)
+
+
+def resend_unsent_confirmations(min_age_seconds):
+    """Queue again the confirmation mails that never went out (huey drops a task it was running
+    when the process died); skips those still waiting in the queue."""
+    from chaton.core.tasks import huey
+
+    queued = {t.args[0] for t in huey.pending() if t.name == "send_confirmation" and t.args}
+    ids = [i for i in signing.unsent_confirmations(min_age_seconds) if i not in queued]
+    for signature_id in ids:
+        send_confirmation(signature_id, "new")
+    if ids:
+        log.info("%d confirmation mails queued again", len(ids))
+    return len(ids)
+
+
+@periodic(crontab(minute="*/5"))
+def resend_lost_confirmations():
+    resend_unsent_confirmations(min_age_seconds=300)
 
 
 @task()
