@@ -226,3 +226,14 @@ def test_outbound_url_guard():
 
 def test_date_header_format():
     assert "GMT" in format_datetime(datetime.now(UTC), usegmt=True)
+
+
+def test_outbox_pages_hold_petitions_and_consultation_news(fed):
+    client = fed.test_client()
+    headers = {"Accept": "application/activity+json"}
+    outbox = client.get("/quartiers-solidaires/outbox", headers=headers).get_json()
+    page = client.get(outbox["first"].replace(LOCAL, ""), headers=headers).get_json()
+    assert page["type"] == "OrderedCollectionPage"
+    assert all(item["type"] == "Create" for item in page["orderedItems"])
+    kinds = {item["object"].get("chaton:kind") for item in page["orderedItems"]}
+    assert "petition" in kinds

@@ -79,8 +79,14 @@ def association_actor(association):
     return document
 
 
-def petition_url(petition):
-    return f"{base()}/{petition.association.slug}/petitions/{petition.slug}"
+def petition_url(campaign):
+    """The page (and object id) of a campaign: a petition or a consultation."""
+    kind = "consultations" if is_consultation(campaign) else "petitions"
+    return f"{base()}/{campaign.association.slug}/{kind}/{campaign.slug}"
+
+
+def is_consultation(campaign):
+    return getattr(campaign, "campaign_type", "") == "consultation"
 
 
 def petition_note(petition):

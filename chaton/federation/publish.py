@@ -5,9 +5,18 @@ are Creates of new Notes; edits and status changes are Updates of the petition's
 petition removed is a Delete. One delivery per inbox (shared inboxes collapse followers).
 """
 
-from chaton.core.events import HANDLERS
-from chaton.federation.actors import AS, PUBLIC, actor_id, event_note, petition_note, petition_url
+from chaton.core.events import HANDLERS, Event
+from chaton.federation.actors import (
+    AS,
+    PUBLIC,
+    actor_id,
+    event_note,
+    is_consultation,
+    petition_note,
+    petition_url,
+)
 from chaton.federation.models import Follower
+from chaton.feeds.views import visible_events
 from chaton.petitions.models import Petition
 
 NEWS = ("update", "milestone", "threshold", "answer")
@@ -17,7 +26,10 @@ REFRESH = ("edited", "closed", "won", "answered")
 def activity_for(event, petition):
     """The activity an event calls for, or None."""
     me = actor_id(petition.association.slug)
-    if event.kind == "opened":
+    if is_consultation(petition):  # consultations go out as news notes (no mirror data yet)
+        kind, obj = ("Create", event_note(event, petition)) if event.kind != "removed" else (
+            "Delete", {"id": petition_url(petition), "type": "Tombstone"})
+    elif event.kind == "opened":
         kind, obj = "Create", petition_note(petition)
     elif event.kind in NEWS:
         kind, obj = "Create", event_note(event, petition)
@@ -37,9 +49,6 @@ def activity_for(event, petition):
 
 def published_events(association_slug, limit=500):
     """(event, petition) pairs of what the association published, newest first (its outbox)."""
-    from chaton.core.events import Event
-    from chaton.feeds.views import visible_events
-
     query = Event.select().where(Event.association == association_slug)
     return visible_events(query, limit=limit, kinds=("opened", *NEWS))
 
@@ -52,12 +61,17 @@ def on_event(event):
         Follower.association == event.association)]
     if not inboxes or not event.campaign:
         return
-    petition = (Petition.select().join(Petition.association.rel_model)
-                .where((Petition.slug == event.campaign)
-                       & (Petition.association.rel_model.slug == event.association)).first())
-    if petition is None or (petition.status == "draft" and event.kind != "removed"):
+    if event.kind == "removed":  # no longer public: look it up directly
+        campaign = (Petition.select().join(Petition.association.rel_model)
+                    .where((Petition.slug == event.campaign)
+                           & (Petition.association.rel_model.slug == event.association)).first())
+    else:
+        found = visible_events(Event.select().where(Event.id == event.id), limit=1,
+                               kinds=(event.kind,))
+        campaign = found[0][1] if found else None
+    if campaign is None:
         return
-    activity = activity_for(event, petition)
+    activity = activity_for(event, campaign)
     if activity is not None:
         enqueue(activity, event.association, inboxes)
 
