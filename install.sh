@@ -52,7 +52,7 @@ else
 fi
 
 say "compiling the interface translations"
-.venv/bin/pybabel compile --use-fuzzy -q -d chaton/translations -D messages
+.venv/bin/pybabel compile -d chaton/translations -D messages >/dev/null
 
 say "preparing the instance folder"
 .venv/bin/chaton init
