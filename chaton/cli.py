@@ -274,6 +274,41 @@ def db_status(ctx):
     click.echo("database is up to date")
 
 
+@main.command()
+@click.option("--output", type=click.Path(dir_okay=False),
+              help="Archive to write (default: instance/backups/chaton-<UTC time>.tar.gz).")
+@click.pass_context
+def backup(ctx, output):
+    """Back up databases, settings, tokens, uploads and content to one .tar.gz, while serving."""
+    from chaton.core import backup as service
+    from chaton.core.settings import load_settings
+
+    instance = ctx.obj["instance"]
+    try:
+        done = service.create_backup(instance, load_settings(instance), output)
+    except service.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(service.describe_backup(done))
+
+
+@main.command()
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False))
+@click.option("--instance-dir", type=click.Path(file_okay=False),
+              help="Instance folder to restore into (default: the --instance folder).")
+@click.option("--content-dir", type=click.Path(file_okay=False),
+              help="Content folder to restore into (default: the restored settings' content_dir).")
+@click.option("--force", is_flag=True, help="Replace non-empty folders (they are kept aside).")
+@click.pass_context
+def restore(ctx, archive, instance_dir, content_dir, force):
+    """Check a backup (checksums, integrity) and put its instance and content in place."""
+    from chaton.core import backup as service
+
+    try:
+        done = service.restore_backup(archive, instance_dir or ctx.obj["instance"], content_dir,
+                                      force)
+    except service.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(service.describe_restore(done))
 
 
 @main.command()
