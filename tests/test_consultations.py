@@ -104,6 +104,7 @@ def test_magic_link_journey(client, outbox):
 
 def test_coming_back_from_another_device(app, outbox):
     phone, laptop = app.test_client(), app.test_client()
+    phone.set_cookie("lang", "en")
     sign_in(phone, outbox)
     sign_in(laptop, outbox)
     assert Participant.select().count() == 1
