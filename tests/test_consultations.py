@@ -259,6 +259,8 @@ def test_results_after_the_vote_only(client, outbox, content_dir):
     html = client.get(topic).get_data(as_text=True)
     assert "Results are published when the vote closes." in html
     assert "Results: 1 vote" not in html
+    exported = client.get(url + "/export.json").get_json()["topics"][0]
+    assert exported["votes"] == 1 and exported["results"] is None  # no leak through the data
     closed = client.get(CLOSED_URL + "/topics/piste-protegee").get_data(as_text=True)
     assert "Results: " in closed
 

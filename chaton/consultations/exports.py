@@ -40,13 +40,23 @@ def _iso(value):
     return value.isoformat() if value else None
 
 
+def _results_visible(consultation):
+    from datetime import date
+
+    return consultation.schedule().results_visible(consultation.meta.get("results", "live"),
+                                                   date.today())
+
+
 def topic_rows(consultation):
+    """Topics with their counts; results per answer only once the organisers show them."""
     topics = topics_of(consultation)
+    visible = _results_visible(consultation)
     counts = {}
     for row in VoteCount.select().where(VoteCount.topic.in_([t.id for t in topics] or [0])):
         counts.setdefault(row.topic_id, {})[row.choice] = row.count
     for t in topics:
-        results = {key: counts.get(t.id, {}).get(key, 0) for key, _label in t.choices()}
+        results = ({key: counts.get(t.id, {}).get(key, 0) for key, _label in t.choices()}
+                   if visible else None)
         yield {"slug": t.slug, "title": t.title, "vote_type": t.vote_type,
                "options": t.options, "votes": t.vote_count, "results": results,
                "contributions": t.contribution_count, "comments": t.comment_count}
