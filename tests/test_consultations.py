@@ -286,9 +286,12 @@ def test_pages_with_demo_participation(client, demo_consultations):
     assert "publicité" in log
 
 
-def test_association_page_lists_consultations(client):
+def test_association_and_home_pages_list_consultations(client):
     html = client.get(f"/{ORG}/").get_data(as_text=True)
     assert "Quel avenir pour la friche Jean-Moulin" in html
+    home = client.get("/").get_data(as_text=True)
+    assert "Open consultations" in home and "Quel avenir pour la friche Jean-Moulin" in home
+    assert "Plan vélo du quartier Gambetta" not in home  # finished: on its association's page
 
 
 def test_feeds_tell_consultation_events(client):

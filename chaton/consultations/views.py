@@ -53,6 +53,18 @@ def listed_for(association):
                 .order_by(Consultation.id.desc()))
 
 
+def open_consultations(limit=20):
+    """Published consultations where people can take part today, for the home page."""
+    from chaton.orgs.models import Association
+
+    today = date.today()
+    rows = (Consultation.select(Consultation, Association).join(Association)
+            .where(Consultation.present & (Consultation.status == "published")
+                   & Association.present).order_by(Consultation.participant_count.desc()))
+    found = [c for c in rows if any(c.schedule().allows(a, today) for a in ("vote", "contribute"))]
+    return found[:limit]
+
+
 def topics_of(consultation):
     return list(Topic.select().where((Topic.consultation == consultation) & Topic.present)
                 .order_by(Topic.position, Topic.title))

@@ -31,8 +31,10 @@ def home():
     from chaton.federation.models import Mirror
 
     mirrors = Mirror.select().where(Mirror.deleted == False).count()  # noqa: E712
+    from chaton.consultations.views import open_consultations
+
     return render("home.html", associations=associations, petitions=list(open_petitions),
-                  mirrors=mirrors)
+                  mirrors=mirrors, consultations=open_consultations())
 
 
 @bp.route("/<org>/")
