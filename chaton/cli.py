@@ -97,6 +97,8 @@ def serve(ctx, host, port, threads, no_worker):
         consumer = tasks.start_consumer(settings["worker_threads"])
         _resend_lost_mail(app)
     click.echo(f"Chaton serving on http://{host}:{port}/ (instance {ctx.obj['instance']})")
+    # waitress warns of its task queue depth on every busy request: noise, not news
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     try:
         waitress.serve(app, host=host, port=port, threads=threads or settings["server_threads"],
                        ident="chaton",

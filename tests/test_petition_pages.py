@@ -108,3 +108,21 @@ def test_comments_and_names_are_escaped(client, demo):
     html = client.get(PETITION_URL).get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html or "<script>alert(1)" not in html
     assert "<b>bold</b>" not in html
+
+
+def test_cached_page_never_shares_a_form_token_and_follows_the_count(app, demo):
+    import re as regex
+
+    from chaton.petitions.models import Petition
+
+    first, second = app.test_client(), app.test_client()
+    token = regex.compile(r'name="csrf_token" value="([^"]+)"')
+    page_one = first.get(PETITION_URL).get_data(as_text=True)
+    page_two = second.get(PETITION_URL).get_data(as_text=True)
+    assert token.search(page_one).group(1) != token.search(page_two).group(1)
+    assert "\x00" not in page_one
+    Petition.update(signature_count=Petition.signature_count + 1000).where(
+        Petition.slug == "ecole-sans-amiante").execute()
+    assert "2\u202f054" in first.get(PETITION_URL).get_data(as_text=True) or \
+        "2,054" in first.get(PETITION_URL).get_data(as_text=True) or \
+        "2 054" in first.get(PETITION_URL).get_data(as_text=True)

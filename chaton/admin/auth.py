@@ -10,6 +10,7 @@ from functools import wraps
 
 from flask import g, redirect, request, session, url_for
 
+from chaton.core.cache import invalidate_all
 from chaton.core.db import writing
 from chaton.orgs.models import Association
 
@@ -24,6 +25,7 @@ def issue_token(association):
     with writing():
         Association.update(admin_token_hash=_hash(token)).where(
             Association.id == association.id).execute()
+    invalidate_all()
     return token
 
 

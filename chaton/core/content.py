@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chaton.consultations.content import consultation_files, parse_consultation
+from chaton.core.cache import invalidate_all
 from chaton.core.frontmatter import Problem
 from chaton.orgs.content import parse_association
 from chaton.petitions.content import parse_petition, petition_files
@@ -172,6 +173,7 @@ class ContentIndex:
         started = time.perf_counter()
         tree = load_tree(self.content_dir)
         index_tree(tree, self.defaults)
+        invalidate_all()
         self._fingerprint = current
         for problem in tree.all_problems:
             (log.warning if problem.warning else log.error)("%s", problem)

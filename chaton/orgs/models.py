@@ -2,7 +2,10 @@
 
 import peewee
 
+from chaton.core.cache import TTLCache
 from chaton.core.db import BaseModel, JSONField, UTCDateTimeField, utcnow
+
+_by_slug = TTLCache(ttl=3.0)
 
 
 class Association(BaseModel):
@@ -28,8 +31,12 @@ class Association(BaseModel):
 
     @classmethod
     def by_slug(cls, slug):
-        """The association with this slug, or None."""
-        return cls.get_or_none((cls.slug == slug) & (cls.present == True))  # noqa: E712
+        """The association with this slug, or None (kept a few seconds: every page needs it)."""
+        found = _by_slug.get(slug)
+        if found is None:
+            found = _by_slug.set(slug, cls.get_or_none((cls.slug == slug)
+                                                      & (cls.present == True)))  # noqa: E712
+        return found
 
     @property
     def contact(self):

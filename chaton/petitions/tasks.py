@@ -83,20 +83,34 @@ def resend_lost_confirmations():
     resend_unsent_confirmations(min_age_seconds=300)
 
 
-@task()
-def send_news(signature_id, event_id):
-    """Tell one signatory who opted in about an event of their petition."""
-    from chaton.core.events import Event
+NEWS_BATCH = 200
 
-    signature = Signature.get_or_none(Signature.id == signature_id)
+
+@task(retries=0)
+def send_news(signature_ids, event_id, attempt=0):
+    """Tell a batch of signatories who opted in about an event of their petition; those whose
+    mail failed are tried again later on their own (nobody gets the news twice)."""
+    from chaton.core.events import Event
+    from chaton.core.tasks import huey
+
     event = Event.get_or_none(Event.id == event_id)
-    if signature is None or event is None or not signature.keep_informed or not signature.email:
+    if event is None:
         return
-    update = (PetitionUpdate.get_or_none((PetitionUpdate.petition == signature.petition_id)
-                                         & (PetitionUpdate.slug == event.key))
-              if event.kind == "update" else None)
-    _send_to_signatory(signature, "mail/news.txt", "News of the petition: %(title)s",
-                       event=event, update=update)
+    failed = []
+    for signature in Signature.select().where(Signature.id.in_(signature_ids)):
+        if not signature.keep_informed or not signature.email:
+            continue
+        update = (PetitionUpdate.get_or_none((PetitionUpdate.petition == signature.petition_id)
+                                             & (PetitionUpdate.slug == event.key))
+                  if event.kind == "update" else None)
+        try:
+            _send_to_signatory(signature, "mail/news.txt", "News of the petition: %(title)s",
+                               event=event, update=update)
+        except (OSError, mail.smtplib.SMTPException) as exc:
+            log.warning("news to signature %s not sent: %s", signature.id, exc)
+            failed.append(signature.id)
+    if failed and attempt < 10 and not huey.immediate:
+        send_news.schedule((failed, event_id, attempt + 1), delay=60 * 2 ** min(attempt, 6))
 
 
 @task()
@@ -137,8 +151,14 @@ def on_event(event):
     followers = (Signature.select(Signature.id)
                  .where((Signature.petition == petition) & (Signature.status == "confirmed")
                         & (Signature.keep_informed == True)))  # noqa: E712
-    for row in followers.iterator():
-        send_news(row.id, event.id)
+    batch = []
+    for row in followers.order_by(Signature.id).iterator():
+        batch.append(row.id)
+        if len(batch) == NEWS_BATCH:
+            send_news(batch, event.id)
+            batch = []
+    if batch:
+        send_news(batch, event.id)
 
 
 HANDLERS.append(on_event)

@@ -4,10 +4,12 @@ import io
 from datetime import date
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, redirect, request, url_for
+from flask import Blueprint, Response, abort, redirect, request, session, url_for
 from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
 
 from chaton.admin.auth import is_admin
+from chaton.core.cache import TTLCache, generation
 from chaton.core.security import rate_limit
 from chaton.core.themes import render
 from chaton.orgs.views import load_association
@@ -46,7 +48,7 @@ def share_links(petition):
     }
 
 
-def page(petition, form, status=200):
+def page(petition, form, status=200, **extra):
     """The petition page, with the given form (blank or as the visitor filled it)."""
     updates = list(PetitionUpdate.select().where((PetitionUpdate.petition == petition)
                                                   & PetitionUpdate.present)
@@ -55,7 +57,7 @@ def page(petition, form, status=200):
         "petition.html", petition=petition, association=petition.association, form=form,
         signable=petition.is_signable(date.today()), updates=updates,
         signatures=signing.recent_public(petition), share=share_links(petition),
-        partners=partner_counts(petition),
+        partners=partner_counts(petition), **extra,
     )
     return body, status
 
@@ -68,8 +70,31 @@ def show(org, slug):
     as_json = negotiate_petition(petition)
     if as_json is not None:
         return as_json
-    body, status = page(petition, make_form(petition))
-    return body, status, {"Vary": "Accept"}
+    return blank_page(petition), 200, {"Vary": "Accept"}
+
+
+_pages = TTLCache(ttl=2.0, max_size=256)
+CSRF_MARK = "\x00csrf-token\x00"
+
+
+def blank_page(petition):
+    """The petition page with an empty form, rendered once per state and language.
+
+    The key holds everything the page shows that can change (content generation, counters,
+    language, host), so a cached page is never stale by more than the TTL for anything else;
+    the form token is added per visitor. Admins and visitors with pending messages get a
+    fresh render.
+    """
+    if is_admin(petition.association) or session.get("_flashes"):
+        body, _status = page(petition, make_form(petition))
+        return body
+    key = (petition.id, petition.checksum, petition.signature_count, petition.partner_count,
+           str(get_locale()), request.host, generation())
+    body = _pages.get(key)
+    if body is None:
+        body, _status = page(petition, make_form(petition), csrf_token=lambda: CSRF_MARK)
+        _pages.set(key, body)
+    return body.replace(CSRF_MARK, generate_csrf())
 
 
 @bp.route("/<slug>/sign", methods=["POST"])
