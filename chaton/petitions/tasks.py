@@ -12,6 +12,7 @@ from chaton.core.events import HANDLERS
 from chaton.core.tasks import periodic, task
 from chaton.core.themes import render
 from chaton.petitions import retention, signing
+from chaton.orgs.models import Association
 from chaton.petitions.models import Petition, PetitionUpdate, Signature
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,12 @@ def _send_to_signatory(signature, template, subject, **context):
     mail.deliver(msg)
 
 
+def _with_petition(query):
+    """Signatures with their petition and association, in one query (mails need all three)."""
+    return (query.select_extend(Petition, Association).join(Petition)
+            .join(Association, on=(Petition.association == Association.id)))
+
+
 def _url(endpoint, token):
     from flask import url_for
 
@@ -53,7 +60,7 @@ def _url(endpoint, token):
 @task(retries=12, retry_delay=120)
 def send_confirmation(signature_id, outcome):
     """The link to confirm a signature, or a polite note that it already counts."""
-    signature = Signature.get_or_none(Signature.id == signature_id)
+    signature = _with_petition(Signature.select().where(Signature.id == signature_id)).first()
     if signature is None:
         return
     if outcome == "confirmed":
@@ -97,7 +104,7 @@ def send_news(signature_ids, event_id, attempt=0):
     if event is None:
         return
     failed = []
-    for signature in Signature.select().where(Signature.id.in_(signature_ids)):
+    for signature in _with_petition(Signature.select().where(Signature.id.in_(signature_ids))):
         if not signature.keep_informed or not signature.email:
             continue
         update = (PetitionUpdate.get_or_none((PetitionUpdate.petition == signature.petition_id)
