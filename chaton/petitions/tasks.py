@@ -11,8 +11,8 @@ from chaton.core import mail
 from chaton.core.events import HANDLERS
 from chaton.core.tasks import periodic, task
 from chaton.core.themes import render
-from chaton.petitions import retention, signing
 from chaton.orgs.models import Association
+from chaton.petitions import retention, signing
 from chaton.petitions.models import Petition, PetitionUpdate, Signature
 
 log = logging.getLogger(__name__)
