@@ -115,3 +115,15 @@ def test_drafts_are_visible_to_admins(client, token, content_dir):
     assert client.get(url).status_code == 404
     login(client, token)
     assert client.get(url).status_code == 200
+
+
+def test_admin_can_ask_to_follow_another_instance(client, token, monkeypatch):
+    asked = []
+    monkeypatch.setattr("chaton.federation.tasks.follow_handle", asked.append)
+    login(client, token)
+    bad = client.post(ADMIN + "follow", data={"csrf_token": csrf_token(client, ADMIN),
+                                              "handle": "not an address"})
+    assert bad.status_code == 303 and asked == []
+    good = client.post(ADMIN + "follow", data={"csrf_token": csrf_token(client, ADMIN),
+                                               "handle": "@velo@petitions.example.org"})
+    assert good.status_code == 303 and asked == ["@velo@petitions.example.org"]

@@ -6,6 +6,7 @@ the association's admin token.
 
 import csv
 import io
+import re
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, flash, g, redirect, request, url_for
@@ -63,8 +64,27 @@ def dashboard(org):
                    .where((Signature.petition.in_(petitions)) & (Signature.status == "pending"))
                    .group_by(Signature.petition).tuples()) if petitions else {}
     errors = list(ContentError.select().where(ContentError.association.in_([org, ""])))
+    from chaton.federation.models import Following
+
+    follows = list(Following.select().order_by(Following.created_at.desc()))
     return render("admin/dashboard.html", association=association, petitions=petitions,
-                  pending=pending, errors=errors)
+                  pending=pending, errors=errors, follows=follows)
+
+
+@bp.route("/follow", methods=["POST"])
+@auth.admin_required
+def follow_remote(org):
+    """Mirror another instance's association: the worker resolves and follows it."""
+    from chaton.federation.tasks import follow_handle
+
+    handle = request.form.get("handle", "").strip()[:300]
+    if not re.fullmatch(r"@?[\w.-]+@[\w.:-]+|https?://\S+", handle):
+        flash(_("Write the address as @association@instance.example."), "error")
+    else:
+        follow_handle(handle)
+        flash(_("Follow request queued: the campaigns appear under “Campaigns from partner "
+                "instances” once the other instance accepts."))
+    return redirect(url_for("admin.dashboard", org=org), code=303)
 
 
 def _admin_petition(org, slug):

@@ -34,6 +34,14 @@ def backfill(actor_uri):
     import_outbox(actor_uri)
 
 
+@task(retries=3, retry_delay=60)
+def follow_handle(handle):
+    """Resolve and follow a remote association (asked from the association area)."""
+    from chaton.federation.mirrors import follow
+
+    follow(handle)
+
+
 @task(retries=3, retry_delay=30)
 def report_count(petition_id):
     from chaton.federation.cohost import send_count_report
