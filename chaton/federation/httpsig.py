@@ -120,11 +120,19 @@ def _cavage(method, url, headers, body, window):
     return IncomingSignature(key_id=fields["keyId"], verify=verify)
 
 
+@dataclass
+class _Message:
+    """What the RFC 9421 verifier reads of a request."""
+
+    method: str
+    url: str
+    headers: dict
+
+
 def _rfc9421(method, url, headers, body, window):
     """RFC 9421 with rsa-v1_5-sha256 (the http-message-signatures library does the work)."""
     import http_message_signatures as hms
     from http_message_signatures import algorithms
-    from http_message_signatures._messages import _Request
 
     match = re.search(r'keyid="([^"]+)"', headers["Signature-Input"])
     covered = re.search(r"=\(([^)]*)\)", headers["Signature-Input"])
@@ -136,7 +144,7 @@ def _rfc9421(method, url, headers, body, window):
         raise SignatureError("the signature must cover the method, the target and the digest")
     if body and "Content-Digest" not in headers:
         raise SignatureError("a signed body needs a Content-Digest header")
-    message = _Request(method=method, url=url, headers=dict(headers))
+    message = _Message(method=method, url=url, headers=dict(headers))
 
     def verify(public_pem):
         class Resolver(hms.HTTPSignatureKeyResolver):
