@@ -237,3 +237,31 @@ def test_outbox_pages_hold_petitions_and_consultation_news(fed):
     assert all(item["type"] == "Create" for item in page["orderedItems"])
     kinds = {item["object"].get("chaton:kind") for item in page["orderedItems"]}
     assert "petition" in kinds
+
+
+def test_dns_rebinding_is_caught_at_connection_time(tmp_path, content_dir, monkeypatch):
+    """A name checked as public but connecting to loopback is refused before anything is sent."""
+    import socket as socket_module
+
+    from chaton.federation import fetch
+
+    app = make_app(tmp_path, content_dir)
+    real = socket_module.getaddrinfo
+    monkeypatch.setattr(fetch.socket, "getaddrinfo",
+                        lambda *a, **k: [(2, 1, 6, "", ("93.184.216.34", 80))])
+    monkeypatch.setattr(socket_module, "getaddrinfo", real)  # the connection resolves for real
+    with app.app_context(), pytest.raises(fetch.FetchError) as caught:
+        fetch.get_json("http://localhost:9/users/x")
+    assert caught.value.refused
+
+
+def test_shared_inbox_on_another_host_is_ignored(tmp_path, content_dir):
+    from chaton.federation.remote import _store
+
+    app = make_app(tmp_path, content_dir)
+    with app.app_context():
+        remote = _store({"id": "http://a.example/u", "inbox": "http://a.example/u/inbox",
+                         "endpoints": {"sharedInbox": "http://victim.example/inbox"},
+                         "publicKey": {"id": "http://a.example/u#k", "owner": "http://a.example/u",
+                                       "publicKeyPem": PUBLIC}})
+    assert remote.delivery_inbox == "http://a.example/u/inbox"

@@ -17,7 +17,7 @@ from chaton.admin import auth
 from chaton.admin.charts import daily_bars
 from chaton.admin.files import write_answer, write_update
 from chaton.core.db import utcnow
-from chaton.core.security import limiter
+from chaton.core.security import limiter, safe_next
 from chaton.core.themes import render
 from chaton.orgs.models import ContentError
 from chaton.orgs.views import load_association
@@ -39,8 +39,8 @@ def login(org):
     if request.method == "POST":
         if auth.check_token(association, request.form.get("token", "").strip()):
             auth.sign_in(association)
-            target = request.args.get("next", "")
-            if not target.startswith(f"/{org}/admin") or "//" in target:
+            target = safe_next(request.args.get("next"))
+            if not target.startswith(f"/{org}/admin"):
                 target = url_for("admin.dashboard", org=org)
             return redirect(target, code=303)
         error = _("This token is not valid for this association.")

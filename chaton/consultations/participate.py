@@ -29,7 +29,7 @@ from chaton.consultations.views import (
     topic_page,
 )
 from chaton.core.errors import error_page
-from chaton.core.security import csrf, rate_limit
+from chaton.core.security import csrf, rate_limit, safe_next
 
 
 def _no_store(response):
@@ -76,16 +76,10 @@ def join(org, slug):
             participant = participants.join(
                 consultation, form.email.data, form.display_name.data.strip(),
                 str(get_locale()), form.notify_news.data, form.notify_replies.data)
-            send_login_link(participant.id, _safe_next(request.args.get("next")))
+            send_login_link(participant.id, safe_next(request.args.get("next")))
         return redirect(url_for(".check_mail", org=org, slug=slug), code=303)
     status = 422 if form.errors else 200
     return show_page("consultations/join.html", consultation, status=status, form=form)
-
-
-def _safe_next(target):
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return ""
 
 
 @bp.route("/<slug>/check-your-mail")
@@ -103,12 +97,12 @@ def login(org, slug, token):
     if request.method == "POST":
         fresh = participants.confirm_login(participant)
         flash(_("You are signed in as %(name)s.", name=fresh.display_name))
-        target = _safe_next(request.args.get("next")) or url_for(".show", org=org, slug=slug)
+        target = safe_next(request.args.get("next")) or url_for(".show", org=org, slug=slug)
         response = redirect(target, code=303)
         participants.remember(response, fresh)
         return _no_store(response)
     body, status = show_page("consultations/login.html", consultation, token=token,
-                             person=participant, next=_safe_next(request.args.get("next")))
+                             person=participant, next=safe_next(request.args.get("next")))
     return _no_store(_response(body, status))
 
 
@@ -222,7 +216,7 @@ def support(org, slug, number):
     if item.status != "published":
         return error_page(409, _("This contribution cannot be supported."))
     service.toggle_support(participant, item, request.form.get("support") != "0")
-    back = _safe_next(request.form.get("back")) or url_for(".contribution", org=org, slug=slug,
+    back = safe_next(request.form.get("back")) or url_for(".contribution", org=org, slug=slug,
                                                            number=number)
     return redirect(f"{back}#c{number}", code=303)
 

@@ -5,6 +5,7 @@ links are logged, so a demo works without a mail server.
 """
 
 import logging
+import re
 import smtplib
 import ssl
 import time
@@ -65,4 +66,7 @@ def _write_outbox(msg):
     tmp = outbox / (name + ".tmp")
     tmp.write_bytes(bytes(msg))
     tmp.rename(outbox / name)
-    log.info("mail to %s written to %s: %s", msg["To"], outbox / name, msg["Subject"])
+    # the first link (a confirmation link, say) helps a demo without a mailbox; no address is
+    # logged: logs outlive the retention of personal data
+    link = re.search(r"https?://\S+", msg.get_body(("plain",)).get_content())
+    log.info("mail written to %s%s", outbox / name, f"; link: {link.group(0)}" if link else "")

@@ -1,6 +1,9 @@
 """Request safety: CSRF (Flask-WTF), per-IP rate limits (Flask-Limiter), body size, proxies,
 security headers. Nothing here is specific to a capability."""
 
+import re
+from urllib.parse import urlsplit
+
 from flask import current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -41,6 +44,15 @@ def rate_limit(setting):
         exempt_when=lambda: not current_app.config["CHATON"][setting],
         methods=["POST"],
     )
+
+
+def safe_next(target, default=""):
+    """A local path to go back to after a form, or default: never another site."""
+    target = re.sub(r"[\x00-\x20\\]", "", target or "")
+    parts = urlsplit(target)
+    if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc:
+        return default
+    return target
 
 
 def add_headers(response):

@@ -69,13 +69,22 @@ def _content_dir():
 def sync_cohosted(obj):
     """The origin changed its text: rewrite our co-hosted copy (status and counts stay ours)."""
     url = obj.get("id")
-    for petition in Petition.select().where(Petition.present):
+    changed = False
+    for petition in Petition.select().where(Petition.present & Petition.meta.contains(url)):
         if petition.meta.get("cohost_of") != url:
             continue
-        meta = _front_matter(obj, url)
+        try:
+            meta = _front_matter(obj, url)
+        except (TypeError, ValueError) as exc:
+            log.warning("co-hosted %s: unusable update: %s", url, exc)
+            return
         meta["status"] = "closed" if obj.get("chaton:status") != "open" else petition.status
         path = _content_dir() / petition.association.slug / "petitions" / f"{petition.slug}.md"
-        write_atomic(path, markdown_file(meta, obj.get("chaton:source") or ""))
+        text = markdown_file(meta, obj.get("chaton:source") or "")
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            write_atomic(path, text)
+            changed = True
+    if changed:
         current_app.extensions["chaton_content"].refresh()
 
 

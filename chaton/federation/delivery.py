@@ -83,7 +83,7 @@ def _failed(row, exc):
         with writing():
             Follower.delete().where(Follower.inbox == row.inbox).execute()
         return _drop(row, exc)
-    if exc.status and 400 <= exc.status < 500 and exc.status not in (408, 429):
+    if not exc.temporary:  # refused by policy, or a 4xx that another try will not change
         return _drop(row, exc)
     _count_host_failure(row.host, str(exc))
     if row.tries + 1 >= current_app.config["CHATON"]["federation_max_tries"]:

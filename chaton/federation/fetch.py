@@ -9,8 +9,11 @@ networks). Redirects are followed by hand for GET (each hop checked) and never f
 import ipaddress
 import json
 import socket
+import threading
+from contextlib import contextmanager
 from urllib.parse import urljoin, urlsplit
 
+import urllib3.util.connection as urllib3_connection
 from flask import current_app
 
 from chaton.federation.httpsig import sign_request
@@ -19,16 +22,25 @@ from chaton.federation.keys import INSTANCE, key_pair
 ACTIVITY_JSON = "application/activity+json"
 ACCEPT = f'{ACTIVITY_JSON}, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 MAX_FETCH_BYTES = 1024 * 1024
+_create_connection = urllib3_connection.create_connection
 USER_AGENT = "Chaton (+https://chaton.invalid)"
 
 
 class FetchError(Exception):
     """A remote resource could not be fetched safely."""
 
-    def __init__(self, message, status=None, retry_after=None):
+    def __init__(self, message, status=None, retry_after=None, refused=False):
         super().__init__(message)
         self.status = status
         self.retry_after = retry_after
+        self.refused = refused  # refused by policy (scheme, private address): never retried
+
+    @property
+    def temporary(self):
+        """A network problem or a server error that may pass: worth another try."""
+        status = self.status
+        return not self.refused and (status is None or not 400 <= status < 500
+                                     or status in (408, 429))
 
 
 def _settings():
@@ -39,7 +51,7 @@ def check_url(url):
     """Refuse URLs we must not contact; return the host (with port) to log and pause."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FetchError(f"refused URL {url!r}: only http(s) addresses")
+        raise FetchError(f"refused URL {url!r}: only http(s) addresses", refused=True)
     if _settings()["federation_allow_private_addresses"]:
         return parts.netloc
     try:
@@ -49,8 +61,34 @@ def check_url(url):
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
         if not address.is_global or address.is_multicast:
-            raise FetchError(f"refused address {address} for {parts.hostname} (private network)")
+            raise FetchError(f"refused address {address} for {parts.hostname} (private network)",
+                             refused=True)
     return parts.netloc
+
+
+_guard = threading.local()
+
+
+def _connect_checked(address, *args, **kwargs):
+    """urllib3's connection factory, checking the address actually connected to: a name that
+    resolves to a public address when checked and to a private one when used (DNS rebinding)
+    is refused before anything is sent."""
+    sock = _create_connection(address, *args, **kwargs)
+    if getattr(_guard, "active", False):
+        peer = ipaddress.ip_address(sock.getpeername()[0])
+        if not peer.is_global or peer.is_multicast:
+            sock.close()
+            raise FetchError(f"refused address {peer} (private network)", refused=True)
+    return sock
+
+
+@contextmanager
+def _guarded():
+    _guard.active = not _settings()["federation_allow_private_addresses"]
+    try:
+        yield
+    finally:
+        _guard.active = False
 
 
 def _key_id(owner):
@@ -79,8 +117,8 @@ def get_json(url, signer=INSTANCE, hops=3):
         headers.update({"Accept": ACCEPT, "User-Agent": USER_AGENT})
         timeout = _settings()["federation_timeout"]
         try:
-            with requests.get(url, headers=headers, timeout=timeout, stream=True,
-                              allow_redirects=False) as response:
+            with _guarded(), requests.get(url, headers=headers, timeout=timeout, stream=True,
+                                          allow_redirects=False) as response:
                 if response.is_redirect:
                     url = urljoin(url, response.headers.get("Location", ""))
                     continue
@@ -108,8 +146,9 @@ def post_activity(inbox, activity, signer):
                            content_type=ACTIVITY_JSON)
     headers["User-Agent"] = USER_AGENT
     try:
-        with requests.post(inbox, data=body, headers=headers, allow_redirects=False, stream=True,
-                           timeout=_settings()["federation_timeout"]) as response:
+        with _guarded(), requests.post(inbox, data=body, headers=headers, allow_redirects=False,
+                                       stream=True,
+                                       timeout=_settings()["federation_timeout"]) as response:
             _read_capped(response, 65536)
             if response.status_code >= 300:
                 raise FetchError(f"POST {inbox}: HTTP {response.status_code}",
@@ -118,3 +157,6 @@ def post_activity(inbox, activity, signer):
             return response.status_code
     except requests.RequestException as exc:
         raise FetchError(f"POST {inbox}: {exc.__class__.__name__}") from None
+
+
+urllib3_connection.create_connection = _connect_checked  # only active inside _guarded()

@@ -15,6 +15,7 @@ from werkzeug.datastructures import Headers
 
 from chaton.core.db import utcnow, writing
 from chaton.federation import handlers
+from chaton.federation.fetch import FetchError
 from chaton.federation.httpsig import SignatureError, parse_incoming
 from chaton.federation.models import InboxActivity, RemoteActor
 
@@ -35,7 +36,7 @@ def _id_of(value):
     return value if isinstance(value, str) else ""
 
 
-def receive(method, url, headers, body, local_actor=None):
+def receive(method, url, headers, body):
     """Handle a POST to an inbox; returns 'accepted' or 'waiting' (key fetched later)."""
     try:
         activity = json.loads(body)
@@ -65,8 +66,31 @@ def _verify_and_handle(activity, signature, remote):
         raise Refused(str(exc)) from None
     if remote.uri != _id_of(activity["actor"]):
         raise Refused("the signing key does not belong to the activity's actor")
-    _record(activity, "done")
-    handlers.handle(activity, remote)
+    _record(activity, "verified", request={"activity": activity})
+    _handle_later(activity["id"])
+
+
+def _handle_later(activity_id):
+    """What an activity does (files, mirrors, deliveries) is the worker's job, not the request's."""
+    from chaton.federation.tasks import handle_verified
+
+    handle_verified(activity_id)
+
+
+def handle_verified(activity_id):
+    """In the worker: act on a verified activity, once."""
+    row = InboxActivity.get_or_none(InboxActivity.activity_id == activity_id)
+    if row is None or row.status != "verified":
+        return
+    activity = row.request["activity"]
+    remote = RemoteActor.get_or_none(RemoteActor.uri == _id_of(activity["actor"]))
+    with writing():
+        InboxActivity.update(status="done", request=None).where(InboxActivity.id == row.id).execute()
+    if remote is not None:
+        try:
+            handlers.handle(activity, remote)
+        except (ValueError, TypeError, KeyError) as exc:  # a malformed object from a peer
+            log.warning("activity %s not handled: %s", activity_id, exc)
 
 
 def _record(activity, status, request=None, error=""):
@@ -105,12 +129,20 @@ def process_waiting(activity_id):
         signature.verify(remote.public_pem)
         if remote.uri != _id_of(activity["actor"]):
             raise Refused("the signing key does not belong to the activity's actor")
-    except (Refused, SignatureError, Exception) as exc:  # noqa: BLE001  (any failure rejects)
-        log.warning("rejected %s: %s", activity_id, exc)
-        with writing():
-            InboxActivity.update(status="rejected", error=str(exc)[:500], request=None).where(
-                InboxActivity.id == row.id).execute()
-        return
+    except FetchError as exc:
+        if exc.temporary:
+            raise  # a passing network problem: huey tries again later
+        return _reject(row, exc)
+    except (Refused, SignatureError, ValueError, KeyError) as exc:
+        return _reject(row, exc)
     with writing():
-        InboxActivity.update(status="done", request=None).where(InboxActivity.id == row.id).execute()
-    handlers.handle(activity, remote)
+        InboxActivity.update(status="verified", request={"activity": activity}).where(
+            InboxActivity.id == row.id).execute()
+    handle_verified(activity_id)
+
+
+def _reject(row, exc):
+    log.warning("rejected %s: %s", row.activity_id, exc)
+    with writing():
+        InboxActivity.update(status="rejected", error=str(exc)[:500], request=None).where(
+            InboxActivity.id == row.id).execute()

@@ -57,7 +57,7 @@ class InboxActivity(BaseModel):
     activity_id = peewee.CharField(max_length=500, unique=True)
     actor = peewee.CharField(max_length=500)
     type = peewee.CharField(max_length=64)
-    status = peewee.CharField(max_length=16)  # done, waiting_key, rejected
+    status = peewee.CharField(max_length=16)  # waiting_key, verified, done, rejected
     request = JSONField(null=True)  # method, url, headers, body while waiting for a key
     error = peewee.TextField(default="")
     received_at = UTCDateTimeField(default=utcnow)

@@ -26,9 +26,12 @@ def _store(document):
     if urlsplit(document["inbox"]).netloc != urlsplit(uri).netloc:
         raise FetchError("the actor's inbox is on another host")
     endpoints = document.get("endpoints") or {}
+    shared = str(endpoints.get("sharedInbox") or "")
+    if shared and urlsplit(shared).netloc != urlsplit(uri).netloc:
+        shared = ""  # our signed deliveries go nowhere but the actor's own host
     fields = {
         "key_id": key["id"], "public_pem": key.get("publicKeyPem", ""),
-        "inbox": document["inbox"], "shared_inbox": str(endpoints.get("sharedInbox") or ""),
+        "inbox": document["inbox"], "shared_inbox": shared,
         "username": str(document.get("preferredUsername") or "")[:200],
         "name": str(document.get("name") or "")[:300], "host": urlsplit(uri).netloc,
         "fetched_at": utcnow(),

@@ -19,7 +19,14 @@ def deliver(delivery_id):
         deliver.schedule((delivery_id,), delay=delay)
 
 
-@task(retries=2, retry_delay=30)
+@task(retries=3, retry_delay=60)
+def handle_verified(activity_id):
+    from chaton.federation.inbox import handle_verified as handle
+
+    handle(activity_id)
+
+
+@task(retries=4, retry_delay=60)
 def fetch_key_and_process(activity_id):
     from chaton.federation.inbox import process_waiting
 

@@ -86,10 +86,10 @@ def _read_inbox_body():
     return request.get_data(cache=False)
 
 
-def _receive(local_actor):
+def _receive():
     body = _read_inbox_body()
     try:
-        outcome = inbox.receive(request.method, request.url, request.headers, body, local_actor)
+        outcome = inbox.receive(request.method, request.url, request.headers, body)
     except inbox.Refused as exc:
         log.info("inbox refused (%s): %s", exc.status, exc)
         return jsonify({"error": str(exc)}), exc.status
@@ -99,14 +99,14 @@ def _receive(local_actor):
 @bp.route("/inbox", methods=["POST"])
 @csrf.exempt
 def shared_inbox():
-    return _receive(None)
+    return _receive()
 
 
 @bp.route("/<org>/inbox", methods=["POST"])
 @csrf.exempt
 def association_inbox(org):
     load_association(org)
-    return _receive(org)
+    return _receive()
 
 
 @bp.route("/<org>/followers")

@@ -73,9 +73,10 @@ def sign(petition, form):
         if existing is not None and existing.status == "confirmed":
             return existing, "confirmed"
         if existing is not None:
-            existing.nonce = secrets.token_hex(8)
-            existing.confirmation_sent_at = None
-            existing.save(only=[Signature.nonce, Signature.confirmation_sent_at])
+            existing.nonce = secrets.token_hex(8)  # a new link, valid for the full delay
+            existing.confirmation_sent_at, existing.created_at = None, utcnow()
+            existing.save(only=[Signature.nonce, Signature.confirmation_sent_at,
+                                Signature.created_at])
             return existing, "pending"
         signature = Signature.create(
             petition=petition, revision=petition.revision_number, name=form["name"],
