@@ -70,3 +70,14 @@ def test_forged_token_confirms_nothing(client, outbox):
 def test_error_pages_do_not_leak_internals(client):
     html = client.get("/s/" + "A" * 3000).get_data(as_text=True)
     assert "Traceback" not in html and "peewee" not in html and "/work/" not in html
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "/\t/evil.example", "/%09/evil.example",
+                                    "/\\evil.example", "https://evil.example/", " //evil.example"])
+def test_no_redirect_leaves_the_site(client, target):
+    from urllib.parse import quote
+
+    response = client.get("/lang/en?next=" + quote(target))
+    location = response.headers["Location"]
+    assert location.startswith("/") and not location.startswith("//"), location
+    assert not any(c in location for c in "\t\n\r\\ "), location  # browsers drop those

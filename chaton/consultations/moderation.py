@@ -27,6 +27,15 @@ def target(consultation, kind, target_id):
     return model.get_or_none((model.id == target_id) & (model.consultation == consultation))
 
 
+def _targets(consultation, kind, ids):
+    """{(kind, id): item} for many items of one kind, in one query."""
+    model = MODELS.get(kind)
+    if model is None or not ids:
+        return {}
+    rows = model.select().where(model.id.in_(list(ids)) & (model.consultation == consultation))
+    return {(kind, row.id): row for row in rows}
+
+
 def report(participant, consultation, kind, item, reason, details=""):
     """Record a report once per participant and item; returns True when new."""
     with writing():
@@ -87,4 +96,8 @@ def log(consultation):
     """The public moderation log, newest first, with the item each entry is about."""
     actions = list(ModerationAction.select().where(ModerationAction.consultation == consultation)
                    .order_by(ModerationAction.id.desc()).limit(500))
-    return [(a, target(consultation, a.target_type, a.target_id)) for a in actions]
+    found = {}
+    for kind in {a.target_type for a in actions}:  # one query per kind, not one per entry
+        ids = {a.target_id for a in actions if a.target_type == kind}
+        found.update(_targets(consultation, kind, ids))
+    return [(a, found.get((a.target_type, a.target_id))) for a in actions]

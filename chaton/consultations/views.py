@@ -190,7 +190,8 @@ def synthesis(org, slug):
         abort(404)
     numbers = cited_numbers((consultation.synthesis or {}).get("html", ""))
     cited = {c.number: c for c in Contribution.select().where(
-        (Contribution.consultation == consultation) & Contribution.number.in_(numbers or [0]))}
+        (Contribution.consultation == consultation) & Contribution.number.in_(numbers or [0])
+        & (Contribution.status != "pending"))}  # not yet moderated: not shown anywhere
     topics = topics_of(consultation)
     return show_page("consultations/synthesis.html", consultation, topics=topics,
                      cited=[cited[n] for n in numbers if n in cited],
