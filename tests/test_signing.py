@@ -164,3 +164,11 @@ def test_closed_petition_refuses_signatures(client):
                                                  "name": "A", "email": "a@example.org"})
     assert response.status_code == 409
     assert not Signature.select().where(Signature.email == "a@example.org").exists()
+
+
+def test_mails_are_in_the_signatory_language_subject_included(client, outbox):
+    client.get("/lang/fr")
+    sign(client, email="francoise@example.org")
+    mail = outbox.last_to("francoise@example.org")
+    assert mail["Subject"].startswith("Confirmez votre signature")
+    assert "Bonjour" in body_of(mail)

@@ -4,8 +4,6 @@ The full web administration (accounts, roles, editing) comes later; this area is
 the association's admin token.
 """
 
-import csv
-import io
 import re
 from pathlib import Path
 
@@ -16,6 +14,7 @@ from peewee import fn
 from chaton.admin import auth
 from chaton.admin.charts import daily_bars
 from chaton.admin.files import write_answer, write_update
+from chaton.core.csvexport import stream_csv
 from chaton.core.db import utcnow
 from chaton.core.security import limiter, safe_next
 from chaton.core.themes import render
@@ -116,10 +115,7 @@ def petition(org, slug):
                   contacts=contacts, pending=pending)
 
 
-def _cell(value):
-    """Neutralize spreadsheet formulas in exported cells."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+FIELDS = ["name", "email", "postal_code", "confirmed_at", "revision"]
 
 
 @bp.route("/petitions/<slug>/contacts.csv")
@@ -133,21 +129,11 @@ def export_contacts(org, slug):
                     & Signature.keep_informed & Signature.email.is_null(False))
              .order_by(Signature.id))
 
-    def rows():
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["name", "email", "postal_code", "confirmed_at", "revision"])
-        for s in query.iterator():
-            writer.writerow([_cell(s.name), _cell(s.email), _cell(s.postal_code),
-                             s.confirmed_at.isoformat(), s.revision])
-            if out.tell() > 65536:
-                yield out.getvalue()
-                out.seek(0)
-                out.truncate()
-        yield out.getvalue()
-
+    rows = ({"name": s.name, "email": s.email, "postal_code": s.postal_code,
+             "confirmed_at": s.confirmed_at.isoformat(), "revision": s.revision}
+            for s in query.iterator())
     name = f"{org}-{slug}-contacts-{utcnow().date().isoformat()}.csv"
-    return Response(rows(), mimetype="text/csv", headers={
+    return Response(stream_csv(rows, FIELDS), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 

@@ -5,18 +5,11 @@ Each chart comes with the figures it draws, which the page shows as a table too.
 
 from datetime import date, timedelta
 
-from markupsafe import Markup, escape
+from markupsafe import escape
 
 from chaton.consultations import voting
 from chaton.consultations.models import ActivityDay
-
-WIDTH = 640
-
-
-def _svg(height, label, parts):
-    return Markup(f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" '
-                  f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">'
-                  + "".join(parts) + "</svg>")
+from chaton.core.charts import WIDTH, bars, svg
 
 
 def activity(consultation, label):
@@ -34,18 +27,7 @@ def activity(consultation, label):
         for i, value in enumerate((row.participants, row.votes, row.contributions, row.comments)):
             total[i] += value
     series = sorted(buckets.items())
-    return _bars([(d, sum(v[1:])) for d, v in series], label), series
-
-
-def _bars(points, label, height=160):
-    top = max((v for _d, v in points), default=0) or 1
-    bar_w = WIDTH / max(len(points), 1)
-    parts = []
-    for i, (day, value) in enumerate(points):
-        h = round(value / top * (height - 20))
-        parts.append(f'<rect x="{i * bar_w:.1f}" y="{height - h}" width="{max(bar_w - 2, 1):.1f}" '
-                     f'height="{h}"><title>{day.isoformat()}: {value}</title></rect>')
-    return _svg(height, label, parts)
+    return bars([(d, sum(v[1:])) for d, v in series], label), series
 
 
 def votes(topics, labels, label):
@@ -66,7 +48,7 @@ def votes(topics, labels, label):
                          f'class="choice-{css}"><title>{escape(text)}: {count} ({percent} %)'
                          f"</title></rect>")
             x += w
-    return _svg(row_h * len(voted), label, parts), table
+    return svg(row_h * len(voted), label, parts), table
 
 
 def contributions(topics, label):
@@ -83,7 +65,7 @@ def contributions(topics, label):
                      f"<title>{escape(topic.title)}: {topic.contribution_count}</title></rect>")
         parts.append(f'<text x="{w + 6:.1f}" y="{y + 31}" class="chart-label">'
                      f"{topic.contribution_count}</text>")
-    return _svg(row_h * len(topics), label, parts)
+    return svg(row_h * len(topics), label, parts)
 
 
 def dashboard_charts(consultation, topics, labels):

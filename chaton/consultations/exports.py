@@ -5,14 +5,13 @@ counts, contributions with their supports, comments. Hidden items keep their pla
 moderation reason, not their text.
 """
 
-import csv
-import io
 
 from flask import Response, url_for
 from peewee import fn
 
 from chaton.consultations.models import Comment, Contribution, Topic, VoteCount
 from chaton.consultations.views import bp, load_consultation, show_page, topics_of
+from chaton.core.csvexport import stream_csv
 from chaton.core.db import utcnow
 
 LICENCE_URLS = {
@@ -124,39 +123,14 @@ def export_json(org, slug):
     }
 
 
-def _cell(value):
-    """Neutralize spreadsheet formulas in exported cells."""
-    from chaton.admin.views import _cell as neutral
-
-    if isinstance(value, dict):
-        value = "; ".join(f"{k}={v}" for k, v in value.items())
-    elif isinstance(value, list):
-        value = " | ".join(str(v) for v in value)
-    return neutral(value)
-
-
 @bp.route("/<slug>/export/<any(topics, contributions, comments):table>.csv")
 def export_csv(org, slug, table):
     consultation = load_consultation(org, slug)
     rows = {"topics": topic_rows, "contributions": contribution_rows,
             "comments": comment_rows}[table](consultation)
 
-    def generate():
-        out = io.StringIO()
-        writer = None
-        for row in rows:
-            if writer is None:
-                writer = csv.DictWriter(out, fieldnames=list(row))
-                writer.writeheader()
-            writer.writerow({k: _cell(v) for k, v in row.items()})
-            if out.tell() > 65536:
-                yield out.getvalue()
-                out.seek(0)
-                out.truncate()
-        yield out.getvalue()
-
     licence = _licence(consultation)
     name = f"{org}-{slug}-{table}.csv"
-    return Response(generate(), mimetype="text/csv", headers={
+    return Response(stream_csv(rows), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{name}"',
         "Link": f'<{licence["url"]}>; rel="license"', "X-License": licence["name"]})

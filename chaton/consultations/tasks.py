@@ -6,7 +6,7 @@ Mails are rendered through the theme chain in the recipient's language, by the w
 from datetime import date
 
 from flask import url_for
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from huey import crontab
 
 from chaton.consultations import participants
@@ -15,8 +15,6 @@ from chaton.consultations.models import Comment, Consultation, Contribution, Par
 from chaton.core import mail
 from chaton.core.events import HANDLERS, Event
 from chaton.core.tasks import periodic, task
-from chaton.core.themes import render
-from chaton.petitions.tasks import _in_site_context
 
 NEWS_KINDS = ("phase", "synthesis", "answer")
 
@@ -25,21 +23,15 @@ def _send(participant, template, subject, news=False, **context):
     """Render a mail to a participant in their language, then deliver it."""
     consultation = Consultation.get_by_id(participant.consultation_id)
     association = consultation.association
-    ctx, locale = _in_site_context(association, participant.language)
-    try:
-        with locale:
-            unsubscribe = url_for("consultations.unsubscribe", org=association.slug,
-                                  slug=consultation.slug,
-                                  token=participants.unsubscribe_token(participant), _external=True)
-            body = render(template, participant=participant, consultation=consultation,
-                          association=association, unsubscribe=unsubscribe, **context)
-            headers = ({"List-Unsubscribe": f"<{unsubscribe}>",
-                        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"} if news else {})
-            msg = mail.build(participant.email, _(subject, title=consultation.title), body,
-                             sender_name=association.name, headers=headers)
-    finally:
-        ctx.pop()
-    mail.deliver(msg)
+
+    def unsubscribe():
+        return url_for("consultations.unsubscribe", org=association.slug, slug=consultation.slug,
+                       token=participants.unsubscribe_token(participant), _external=True)
+
+    mail.send_templated(participant.email, template, subject, association, participant.language,
+                        unsubscribe=unsubscribe, list_unsubscribe=news,
+                        subject_vars={"title": consultation.title}, participant=participant,
+                        consultation=consultation, **context)
 
 
 @task()
@@ -49,7 +41,7 @@ def send_login_link(participant_id, next_path=""):
     if participant is None:
         return
     token = participants.login_token(participant)
-    _send(participant, "consultations/mail/login.txt", "Your link to take part: %(title)s",
+    _send(participant, "consultations/mail/login.txt", _l("Your link to take part: %(title)s"),
           token=token, next_path=next_path or None)
 
 
@@ -64,7 +56,7 @@ def notify_reply(comment_id):
     author = Participant.get_or_none(Participant.id == parent.participant_id) if parent else None
     if author is None or not author.notify_replies or author.id == comment.participant_id:
         return
-    _send(author, "consultations/mail/reply.txt", "A reply to you: %(title)s", news=True,
+    _send(author, "consultations/mail/reply.txt", _l("A reply to you: %(title)s"), news=True,
           comment=comment, parent=parent)
 
 
@@ -75,7 +67,7 @@ def send_news(participant_id, event_id):
     event = Event.get_or_none(Event.id == event_id)
     if participant is None or event is None or not participant.notify_news:
         return
-    _send(participant, "consultations/mail/news.txt", "News of the consultation: %(title)s",
+    _send(participant, "consultations/mail/news.txt", _l("News of the consultation: %(title)s"),
           news=True, event=event, phase_label=phase_label)
 
 

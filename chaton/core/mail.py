@@ -18,6 +18,38 @@ from flask import current_app
 log = logging.getLogger(__name__)
 
 
+def send_templated(to, template, subject, association, language, unsubscribe=None,
+                   subject_vars=None, list_unsubscribe=True, **context):
+    """Render a mail through the association's theme, in the recipient's language, and send it.
+
+    Runs in the worker: a request context on the public base URL makes `url_for` and the
+    theme chain work. `subject` is a lazy string (`lazy_gettext`), so that it is extracted
+    for translation and translated here. `unsubscribe` is a function returning the unsubscribe address (called
+    inside that context), shown in the mail and, with `list_unsubscribe`, in its headers.
+    """
+    from flask import g
+    from flask_babel import force_locale
+
+    from chaton.core.themes import render
+
+    ctx = current_app.test_request_context("/", base_url=current_app.config["CHATON"]["base_url"])
+    ctx.push()
+    g.association = association
+    try:
+        with force_locale(language):
+            url = unsubscribe() if unsubscribe else None
+            body = render(template, association=association, unsubscribe=url, **context)
+            headers = ({"List-Unsubscribe": f"<{url}>",
+                        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+                       if url and list_unsubscribe else {})
+            text = str(subject)  # a lazy string: translated here, in the recipient's language
+            msg = build(to, text % subject_vars if subject_vars else text, body,
+                        sender_name=association.name, headers=headers)
+    finally:
+        ctx.pop()
+    deliver(msg)
+
+
 def build(to, subject, body, sender_name=None, headers=None):
     """A plain-text message from the instance's sender address."""
     settings = current_app.config["CHATON"]

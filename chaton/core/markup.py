@@ -9,7 +9,7 @@ import markdown
 import nh3
 from markupsafe import Markup
 
-RENDER_VERSION = "1"  # bump when the output changes, so the content index re-renders
+RENDER_VERSION = "2"  # bump when the output changes, so the content index re-renders
 
 TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "figcaption",
@@ -24,7 +24,8 @@ ATTRIBUTES = {
     "th": {"align", "scope"},
     "ol": {"start"},
 }
-EXTENSIONS = ["extra", "sane_lists"]
+# "extra" without fenced_code (it imports Pygments when installed: memory for nothing)
+EXTENSIONS = ["abbr", "def_list", "footnotes", "tables", "sane_lists"]
 
 
 def _is_local(url):

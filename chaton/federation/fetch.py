@@ -13,7 +13,6 @@ import threading
 from contextlib import contextmanager
 from urllib.parse import urljoin, urlsplit
 
-import urllib3.util.connection as urllib3_connection
 from flask import current_app
 
 from chaton.federation.httpsig import sign_request
@@ -22,7 +21,7 @@ from chaton.federation.keys import INSTANCE, key_pair
 ACTIVITY_JSON = "application/activity+json"
 ACCEPT = f'{ACTIVITY_JSON}, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 MAX_FETCH_BYTES = 1024 * 1024
-_create_connection = urllib3_connection.create_connection
+_create_connection = None  # urllib3's own, kept when our check is installed
 USER_AGENT = "Chaton (+https://chaton.invalid)"
 
 
@@ -82,8 +81,19 @@ def _connect_checked(address, *args, **kwargs):
     return sock
 
 
+def _install_connection_check():
+    """Wrap urllib3's connection factory once (imported late: most processes never need it)."""
+    global _create_connection
+    import urllib3.util.connection as urllib3_connection
+
+    if _create_connection is None:
+        _create_connection = urllib3_connection.create_connection
+        urllib3_connection.create_connection = _connect_checked  # only active in _guarded()
+
+
 @contextmanager
 def _guarded():
+    _install_connection_check()
     _guard.active = not _settings()["federation_allow_private_addresses"]
     try:
         yield
@@ -158,5 +168,3 @@ def post_activity(inbox, activity, signer):
     except requests.RequestException as exc:
         raise FetchError(f"POST {inbox}: {exc.__class__.__name__}") from None
 
-
-urllib3_connection.create_connection = _connect_checked  # only active inside _guarded()

@@ -2,15 +2,12 @@
 
 import logging
 
-from flask import current_app, g
-from flask_babel import force_locale
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from huey import crontab
 
 from chaton.core import mail
 from chaton.core.events import HANDLERS
 from chaton.core.tasks import periodic, task
-from chaton.core.themes import render
 from chaton.orgs.models import Association
 from chaton.petitions import retention, signing
 from chaton.petitions.models import Petition, PetitionUpdate, Signature
@@ -19,30 +16,14 @@ log = logging.getLogger(__name__)
 NEWS_KINDS = ("milestone", "threshold", "update", "answer")
 
 
-def _in_site_context(association, language):
-    """A request context on the public base URL, so url_for and themes work in the worker."""
-    ctx = current_app.test_request_context("/", base_url=current_app.config["CHATON"]["base_url"])
-    ctx.push()
-    g.association = association
-    return ctx, force_locale(language)
-
-
 def _send_to_signatory(signature, template, subject, **context):
     petition = signature.petition
-    association = petition.association
-    ctx, locale = _in_site_context(association, signature.language)
-    try:
-        with locale:
-            token = signing.token_for(signature)
-            body = render(template, signature=signature, petition=petition,
-                          association=association, token=token, **context)
-            headers = {"List-Unsubscribe": f"<{_url('signatures.unsubscribe', token)}>",
-                       "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-            msg = mail.build(signature.email, _(subject, title=petition.title), body,
-                             sender_name=association.name, headers=headers)
-    finally:
-        ctx.pop()
-    mail.deliver(msg)
+    token = signing.token_for(signature)
+    mail.send_templated(
+        signature.email, template, subject, petition.association, signature.language,
+        unsubscribe=lambda: _url("signatures.unsubscribe", token),
+        subject_vars={"title": petition.title}, signature=signature, petition=petition,
+        token=token, **context)
 
 
 def _with_petition(query):
@@ -65,9 +46,9 @@ def send_confirmation(signature_id, outcome):
         return
     if outcome == "confirmed":
         _send_to_signatory(signature, "mail/already_signed.txt",
-                           "You have already signed: %(title)s")
+                           _l("You have already signed: %(title)s"))
     elif signature.status == "pending":
-        _send_to_signatory(signature, "mail/confirm.txt", "Please confirm your signature: %(title)s")
+        _send_to_signatory(signature, "mail/confirm.txt", _l("Please confirm your signature: %(title)s"))
         signing.mark_confirmation_sent(signature.id, signature.nonce)
 
 
@@ -111,7 +92,7 @@ def send_news(signature_ids, event_id, attempt=0):
                                              & (PetitionUpdate.slug == event.key))
                   if event.kind == "update" else None)
         try:
-            _send_to_signatory(signature, "mail/news.txt", "News of the petition: %(title)s",
+            _send_to_signatory(signature, "mail/news.txt", _l("News of the petition: %(title)s"),
                                event=event, update=update)
         except (OSError, mail.smtplib.SMTPException) as exc:
             log.warning("news to signature %s not sent: %s", signature.id, exc)
@@ -130,18 +111,9 @@ def notify_target(petition_id, event_id):
     contact = petition.target.get("contact") if petition else None
     if not contact or event is None:
         return
-    ctx, locale = _in_site_context(petition.association, petition.language
-                                   or petition.association.language)
-    try:
-        with locale:
-            body = render("mail/target.txt", petition=petition, event=event,
-                          association=petition.association)
-            msg = mail.build(contact, _("Petition addressed to you: %(title)s",
-                                        title=petition.title),
-                             body, sender_name=petition.association.name)
-    finally:
-        ctx.pop()
-    mail.deliver(msg)
+    mail.send_templated(contact, "mail/target.txt", _l("Petition addressed to you: %(title)s"),
+                        petition.association, petition.language or petition.association.language,
+                        subject_vars={"title": petition.title}, petition=petition, event=event)
 
 
 def on_event(event):
