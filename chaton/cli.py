@@ -97,8 +97,10 @@ def serve(ctx, host, port, threads, no_worker):
         consumer = tasks.start_consumer(settings["worker_threads"])
         _resend_lost_mail(app)
     click.echo(f"Chaton serving on http://{host}:{port}/ (instance {ctx.obj['instance']})")
-    # waitress warns of its task queue depth on every busy request: noise, not news
+    # waitress warns of its task queue depth on every busy request, and huey logs two lines per
+    # task (a mail each): noise that costs CPU under load; their warnings and errors remain
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    logging.getLogger("huey").setLevel(logging.WARNING)
     try:
         waitress.serve(app, host=host, port=port, threads=threads or settings["server_threads"],
                        ident="chaton",

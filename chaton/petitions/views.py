@@ -21,11 +21,22 @@ from chaton.petitions.tasks import send_confirmation
 bp = Blueprint("petitions", __name__, url_prefix="/<org>/petitions")
 
 
-def load_petition(org, slug):
-    """The petition of the URL; drafts only for the association's admins."""
+_petitions = TTLCache(ttl=2.0)
+
+
+def load_petition(org, slug, counts_needed=True):
+    """The petition of the URL; drafts only for the association's admins.
+
+    Without `counts_needed` (signing: only the text, status and revision matter, and those
+    change with the content, which clears the cache) the row may come from a 2-second cache.
+    """
     association = load_association(org)
-    petition = Petition.get_or_none((Petition.association == association)
-                                    & (Petition.slug == slug) & Petition.present)
+    petition = None if counts_needed else _petitions.get((association.id, slug))
+    if petition is None:
+        petition = Petition.get_or_none((Petition.association == association)
+                                        & (Petition.slug == slug) & Petition.present)
+        if petition is not None:
+            _petitions.set((association.id, slug), petition)
     if petition is None or (petition.status == "draft" and not is_admin(association)):
         abort(404)
     petition.association = association
@@ -100,7 +111,7 @@ def blank_page(petition):
 @bp.route("/<slug>/sign", methods=["POST"])
 @rate_limit("sign_rate_limit")
 def sign(org, slug):
-    petition = load_petition(org, slug)
+    petition = load_petition(org, slug, counts_needed=False)
     if not petition.is_signable(date.today()):
         return page(petition, make_form(petition), status=409)
     form = make_form(petition, request.form)
