@@ -125,14 +125,15 @@ def outbox(org):
 
     association = load_association(org)
     outbox_id = f"{actors.actor_id(org)}outbox"
-    events = published_events(association.slug)
     page = request.args.get("page", type=int)
-    if page is None:
+    if page is None:  # the collection itself: no items, so no work beyond a count
         return actors.as_activity_json({
             "@context": actors.AS, "id": outbox_id, "type": "OrderedCollection",
-            "totalItems": len(events), "first": f"{outbox_id}?page=1"})
-    if page < 1:
+            "totalItems": len(published_events(association.slug)),
+            "first": f"{outbox_id}?page=1"})
+    if not 1 <= page <= 25:  # 500 activities at most, newest first
         abort(404)
+    events = published_events(association.slug, limit=page * PAGE_SIZE + 1)
     chunk = events[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
     document = {"@context": [actors.AS, {"chaton": actors.NS}],
                 "id": f"{outbox_id}?page={page}", "type": "OrderedCollectionPage",
