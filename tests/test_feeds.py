@@ -63,3 +63,32 @@ def test_pages_link_to_their_feeds(client):
                       (PETITION_URL, PETITION_URL + "/feed.atom")):
         html = client.get(url).get_data(as_text=True)
         assert f'<link rel="alternate" type="application/atom+xml" href="{feed}"' in html
+
+
+def test_feed_queries_do_not_grow_with_entries(client, demo, content_dir):
+    """No query per entry: ten more updates cost no more queries."""
+    from chaton.core.db import database
+
+    def queries_for(url):
+        executed = []
+        original = database.obj.execute_sql
+
+        def counting(sql, params=None, *args, **kwargs):
+            executed.append(sql)
+            return original(sql, params, *args, **kwargs)
+
+        database.obj.execute_sql = counting
+        try:
+            client.get(url)
+        finally:
+            database.obj.execute_sql = original
+        return len(executed)
+
+    client.get(PETITION_URL + "/feed.atom")
+    before = queries_for(PETITION_URL + "/feed.atom")
+    for n in range(10):
+        write_md(content_dir / f"quartiers-solidaires/petitions/ecole-sans-amiante/updates/"
+                 f"2026-11-1{n}-more-{n}.md", {"title": f"More {n}"})
+    client.get("/")  # re-index
+    client.get(PETITION_URL + "/feed.atom")  # caches warm again, as before the first count
+    assert queries_for(PETITION_URL + "/feed.atom") <= before

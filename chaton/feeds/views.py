@@ -60,8 +60,23 @@ def visible_events(query, limit=LIMIT, kinds=SHOWN):
                        & Petition.slug.in_([k[1] for k in keys])))
         petitions = {(p.association.slug, p.slug): p for p in rows}
         petitions.update(consultation_feeds.campaigns(keys))  # slugs never collide (content check)
-    return [(e, petitions[(e.association, e.campaign)]) for e in events
-            if (e.association, e.campaign) in petitions][:limit]
+    pairs = [(e, petitions[(e.association, e.campaign)]) for e in events
+             if (e.association, e.campaign) in petitions][:limit]
+    _preload_updates(pairs)
+    return pairs
+
+
+def _preload_updates(pairs):
+    """Attach each update event's PetitionUpdate, in one query (not one per feed entry)."""
+    wanted = [(e, p) for e, p in pairs if e.kind == "update"
+              and getattr(p, "campaign_type", "") != "consultation"]
+    if not wanted:
+        return
+    rows = PetitionUpdate.select().where(PetitionUpdate.petition.in_({p.id for _e, p in wanted})
+                                         & PetitionUpdate.slug.in_({e.key for e, _p in wanted}))
+    found = {(r.petition_id, r.slug): r for r in rows}
+    for event, petition in wanted:
+        event.preloaded_update = found.get((petition.id, event.key))
 
 
 def feed_response(fmt, title, query, link):
@@ -138,8 +153,9 @@ def describe(event, petition):
     if event.kind == "opened":
         return _("New petition: %(title)s", title=petition.title), petition.story_html
     if event.kind == "update":
-        update = PetitionUpdate.get_or_none((PetitionUpdate.petition == petition)
-                                            & (PetitionUpdate.slug == event.key))
+        update = (event.preloaded_update if hasattr(event, "preloaded_update") else
+                  PetitionUpdate.get_or_none((PetitionUpdate.petition == petition)
+                                             & (PetitionUpdate.slug == event.key)))
         title = update.title if update else event.data.get("title", "")
         return f"{petition.title}: {title}", update.html if update else ""
     if event.kind == "milestone":
