@@ -13,24 +13,16 @@ from pathlib import Path
 
 import pytest
 import requests
-from helpers import PETITION_URL, petition_meta, write_md
-
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip("Debian's chromium is not installed at /usr/bin/chromium", allow_module_level=True)
-pytest.importorskip("playwright.sync_api")
-pytest.importorskip("axe_playwright_python")
-
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
+from browsers import chromium  # skips this module without Chromium or Playwright
+from helpers import PETITION_URL, petition_meta, write_md
 from playwright.sync_api import Error as PlaywrightError  # noqa: E402
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 from servers import ChatonServer, SmtpSink, confirm_link, form_token, sign_over_http  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
          "is_mobile": True, "has_touch": True}
 SIGN_BUTTON = "form[action*='/sign'] button[type=submit]"
@@ -78,12 +70,8 @@ def server(tmp_path_factory, smtp):
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, timeout=30_000)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium() as browser:
+        yield browser
 
 
 class Tab:

@@ -3,24 +3,14 @@ a real `chaton serve` and a real SMTP server; axe accessibility checks of every 
 
 import re
 import subprocess
-from pathlib import Path
 
 import pytest
-
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip("Debian's chromium is not installed at /usr/bin/chromium", allow_module_level=True)
-pytest.importorskip("playwright.sync_api")
-pytest.importorskip("axe_playwright_python")
-
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
-from playwright.sync_api import sync_playwright  # noqa: E402
+from browsers import chromium  # skips this module without Chromium or Playwright
 from servers import CHATON, ChatonServer, SmtpSink, body_of  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 URL = "/quartiers-solidaires/consultations/avenir-friche-jean-moulin"
 CLOSED = "/velo-pour-tous/consultations/plan-velo-quartier"
 EMAIL = "nouvelle@example.org"
@@ -53,12 +43,8 @@ def server(tmp_path_factory, smtp):
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium() as browser:
+        yield browser
 
 
 def new_page(browser, server, foreign, **options):

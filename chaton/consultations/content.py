@@ -52,10 +52,7 @@ TOPIC_SCHEMA = [
     fm.Field("documents", fm.list_of(DOCUMENT, 30), default=[]),
 ]
 
-PUBLISHED_SCHEMA = [
-    fm.Field("date", fm.date, required=True),
-    fm.Field("author", fm.text(200), required=True),
-]
+PUBLISHED_SCHEMA = fm.published_schema()
 
 
 @dataclass

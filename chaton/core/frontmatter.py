@@ -224,6 +224,11 @@ def web_address(value):
     return value
 
 
+def published_schema():
+    """A text published by someone on a date: a petition's answer, a synthesis, an answer."""
+    return [Field("date", date, required=True), Field("author", text(200), required=True)]
+
+
 def list_of(item_parser, max_items=50):
     """A YAML list whose items each go through item_parser."""
     def parse_list(value):

@@ -54,10 +54,7 @@ UPDATE_SCHEMA = [
     fm.Field("date", fm.date),
 ]
 
-ANSWER_SCHEMA = [
-    fm.Field("date", fm.date, required=True),
-    fm.Field("author", fm.text(200), required=True),
-]
+ANSWER_SCHEMA = fm.published_schema()
 
 
 @dataclass
