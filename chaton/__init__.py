@@ -36,6 +36,7 @@ def create_app(instance_path=None, overrides=None):
 
 
 def _init_extensions(app, instance, settings):
+    from chaton.admin import nav
     from chaton.core import db, errors, i18n, security, tasks, themes
     from chaton.core.content import ContentIndex
 
@@ -46,6 +47,7 @@ def _init_extensions(app, instance, settings):
     security.init_app(app)
     tasks.configure(app)
     errors.init_app(app)
+    nav.init_app(app)
     index = ContentIndex(settings["content_dir"], settings["content_scan_interval"], settings)
     app.extensions["chaton_content"] = index
 
@@ -55,6 +57,8 @@ def _init_extensions(app, instance, settings):
 
 
 def _register_blueprints(app):
+    from chaton.accounts.views import bp as accounts_bp
+    from chaton.admin.members import bp as members_bp
     from chaton.admin.views import bp as admin_bp
     from chaton.consultations import blueprints as consultation_blueprints
     from chaton.federation import cohost as _cohost  # noqa: F401  (reports co-hosted counts)
@@ -62,13 +66,17 @@ def _register_blueprints(app):
     from chaton.federation import tasks as _federation_tasks  # noqa: F401
     from chaton.federation.views import bp as federation_bp
     from chaton.feeds.views import bp as feeds_bp
+    from chaton.hoster.views import bp as hoster_bp
     from chaton.orgs.views import bp as orgs_bp
     from chaton.petitions import tasks as _petition_tasks  # noqa: F401  (registers tasks)
     from chaton.petitions.signatures import bp as signatures_bp
     from chaton.petitions.views import bp as petitions_bp
 
     app.register_blueprint(signatures_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(hoster_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(members_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(federation_bp)
     app.register_blueprint(petitions_bp)

@@ -95,3 +95,36 @@ def petition_meta(**overrides):
             "demand": "Do something.", "goal": 10, "milestones": [2, 5], "status": "open"}
     meta.update(overrides)
     return meta
+
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_member(app, org, role="admin", email=None, hoster=False):
+    """An account with a password and a role in the association (created if missing)."""
+    from chaton.accounts import service
+    from chaton.orgs.models import Association
+
+    email = email or f"{role}@{org}.example"
+    with app.app_context():
+        account = service.find_account(email) or service.create_account(
+            email, name=role.title(), password=PASSWORD, hoster=hoster)
+        if org:
+            service.set_role(account, Association.get(Association.slug == org), role)
+    return email
+
+
+def log_in(client, email, password=PASSWORD):
+    """Sign in through the sign-in form; returns the response."""
+    url = "/account/login"
+    return client.post(url, data={"csrf_token": csrf_token(client, url), "email": email,
+                                  "password": password, "action": "password"})
+
+
+def member_client(app, org, role="admin", email=None):
+    """A fresh browser signed in as a member of the association with this role."""
+    client = app.test_client()
+    client.set_cookie("lang", "en")
+    response = log_in(client, make_member(app, org, role, email))
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    return client

@@ -5,11 +5,9 @@ import io
 
 import pytest
 from consultation_helpers import DEMO_URL, ORG, post, sign_in, write_consultation
-from helpers import body_of, csrf_token, make_app, write_md
+from helpers import body_of, make_app, member_client, write_md
 
-from chaton.admin.auth import issue_token
 from chaton.consultations.models import Comment, Contribution, ModerationAction, Report
-from chaton.orgs.models import Association
 
 ADMIN = f"/{ORG}/admin/consultations/"
 TOPIC = DEMO_URL + "/topics/jardin-partage"
@@ -17,14 +15,8 @@ TOPIC = DEMO_URL + "/topics/jardin-partage"
 
 @pytest.fixture
 def admin(app):
-    """A browser signed in to the association area."""
-    with app.app_context():
-        token = issue_token(Association.get(Association.slug == ORG))
-    client = app.test_client()
-    client.set_cookie("lang", "en")
-    url = f"/{ORG}/admin/login"
-    client.post(url, data={"csrf_token": csrf_token(client, url), "token": token})
-    return client
+    """A browser signed in to the association area as an admin."""
+    return member_client(app, ORG, "admin")
 
 
 def contribute(client, url=TOPIC, title="Une idée", body="Le texte de l'idée."):

@@ -1,64 +1,66 @@
-"""The association's protected area: one admin token per association (`chaton org token`).
+"""Access to the association areas and the hoster area, by role.
 
-The token is shown once and stored hashed; signing in keeps a short fingerprint of the hash in
-the session, so issuing a new token signs everybody out.
+Signed-out visitors are sent to the sign-in page. A signed-in account that is not a member of
+the association gets a 404, exactly as for an association that does not exist, so one
+association's admins learn nothing about another's area; a member whose role does not allow
+the action gets a 403.
 """
 
-import hashlib
-import secrets
 from functools import wraps
 
-from flask import g, redirect, request, session, url_for
+from flask import abort, g, redirect, request, url_for
 
-from chaton.core.cache import invalidate_all
-from chaton.core.db import writing
-from chaton.orgs.models import Association
-
-
-def _hash(token):
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+from chaton.accounts.roles import allows
+from chaton.accounts.sessions import current_account, role_in
 
 
-def issue_token(association):
-    """Create a new admin token for an association (the old one stops working)."""
-    token = secrets.token_urlsafe(24)
-    with writing():
-        Association.update(admin_token_hash=_hash(token)).where(
-            Association.id == association.id).execute()
-    invalidate_all()
-    return token
+def can(permission, association=None):
+    """True when the signed-in account's role in the association allows the permission."""
+    return allows(role_in(association or g.get("association")), permission)
 
 
-def check_token(association, token):
-    expected = association.admin_token_hash
-    return bool(expected) and secrets.compare_digest(expected, _hash(token or ""))
+def _to_login():
+    return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
 
-def sign_in(association):
-    session.permanent = True
-    admins = dict(session.get("admin", {}))
-    admins[association.slug] = association.admin_token_hash[:16]
-    session["admin"] = admins
+def require(permission):
+    """Decorator for views under /<org>/admin: the role must allow `permission`."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if current_account() is None:
+                return _to_login()
+            role = role_in(g.get("association"))
+            if role is None:
+                abort(404)
+            if not allows(role, permission):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
 
 
-def sign_out(association):
-    admins = dict(session.get("admin", {}))
-    admins.pop(association.slug, None)
-    session["admin"] = admins
+admin_required = require("view")
 
 
-def is_admin(association):
-    """True when this visitor signed in to this association's area (with its current token)."""
-    if association is None or not association.admin_token_hash:
-        return False
-    return session.get("admin", {}).get(association.slug) == association.admin_token_hash[:16]
+def hoster_required(view):
+    """Decorator for the hoster area: hoster admins only (404 for everybody else signed in)."""
 
-
-def admin_required(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
-        if not is_admin(g.get("association")):
-            return redirect(url_for("admin.login", org=kwargs["org"], next=request.path))
+        account = current_account()
+        if account is None:
+            return _to_login()
+        if not account.is_hoster:
+            abort(404)
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def is_member(association):
+    """True when the signed-in account has any role in the association (drafts, fresh pages)."""
+    return role_in(association) is not None

@@ -1,7 +1,6 @@
-"""The association's minimal protected area: counts over time, contacts export, updates, answer.
+"""The association area: dashboard, petition statistics, contacts export, updates, answer.
 
-The full web administration (accounts, roles, editing) comes later; this area is protected by
-the association's admin token.
+Who may do what is decided by the member's role (chaton/accounts/roles.py).
 """
 
 import re
@@ -9,20 +8,22 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from peewee import fn
 
-from chaton.admin import auth
+from chaton.accounts import audit
+from chaton.admin import auth, nav
 from chaton.admin.charts import daily_bars
 from chaton.admin.files import write_answer, write_update
 from chaton.core.csvexport import stream_csv
 from chaton.core.db import utcnow
-from chaton.core.security import limiter, safe_next
 from chaton.core.themes import render
 from chaton.orgs.models import ContentError
 from chaton.orgs.views import load_association
 from chaton.petitions.models import AreaCount, DailyCount, Petition, Signature
 
 bp = Blueprint("admin", __name__, url_prefix="/<org>/admin")
+nav.register("admin.dashboard", _l("Dashboard"), "view", order=10)
 
 
 @bp.url_value_preprocessor
@@ -30,31 +31,14 @@ def pick_association(endpoint, values):
     load_association(values["org"])
 
 
-@bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@bp.route("/login")
 def login(org):
-    association = g.association
-    error = None
-    if request.method == "POST":
-        if auth.check_token(association, request.form.get("token", "").strip()):
-            auth.sign_in(association)
-            target = safe_next(request.args.get("next"))
-            if not target.startswith(f"/{org}/admin"):
-                target = url_for("admin.dashboard", org=org)
-            return redirect(target, code=303)
-        error = _("This token is not valid for this association.")
-    status = 401 if error else 200
-    return render("admin/login.html", association=association, error=error), status
-
-
-@bp.route("/logout", methods=["POST"])
-def logout(org):
-    auth.sign_out(g.association)
-    return redirect(url_for("orgs.association_page", org=org), code=303)
+    """The former token sign-in page: accounts sign in on /account/login."""
+    return redirect(url_for("accounts.login", next=url_for("admin.dashboard", org=org)))
 
 
 @bp.route("/")
-@auth.admin_required
+@auth.require("view")
 def dashboard(org):
     association = g.association
     petitions = list(Petition.select().where((Petition.association == association)
@@ -71,7 +55,7 @@ def dashboard(org):
 
 
 @bp.route("/follow", methods=["POST"])
-@auth.admin_required
+@auth.require("manage")
 def follow_remote(org):
     """Mirror another instance's association: the worker resolves and follows it."""
     from chaton.federation.tasks import follow_handle
@@ -81,6 +65,7 @@ def follow_remote(org):
         flash(_("Write the address as @association@instance.example."), "error")
     else:
         follow_handle(handle)
+        audit.record("federation.follow", g.association, target=handle)
         flash(_("Follow request queued: the campaigns appear under “Campaigns from partner "
                 "instances” once the other instance accepts."))
     return redirect(url_for("admin.dashboard", org=org), code=303)
@@ -98,7 +83,7 @@ def _admin_petition(org, slug):
 
 
 @bp.route("/petitions/<slug>")
-@auth.admin_required
+@auth.require("view")
 def petition(org, slug):
     petition = _admin_petition(org, slug)
     days = {d.day: d.count for d in DailyCount.select().where(DailyCount.petition == petition)}
@@ -115,11 +100,16 @@ def petition(org, slug):
                   contacts=contacts, pending=pending)
 
 
+audit.label("federation.follow", _l("Instance followed"))
+audit.label("contacts.export", _l("Contacts exported"))
+audit.label("petition.update", _l("Update published"))
+audit.label("petition.answer", _l("Answer published"))
+
 FIELDS = ["name", "email", "postal_code", "confirmed_at", "revision"]
 
 
 @bp.route("/petitions/<slug>/contacts.csv")
-@auth.admin_required
+@auth.require("manage")
 def export_contacts(org, slug):
     """Confirmed signatories who agreed to be kept informed, and nobody else."""
     petition = _admin_petition(org, slug)
@@ -133,6 +123,7 @@ def export_contacts(org, slug):
              "confirmed_at": s.confirmed_at.isoformat(), "revision": s.revision}
             for s in query.iterator())
     name = f"{org}-{slug}-contacts-{utcnow().date().isoformat()}.csv"
+    audit.record("contacts.export", g.association, target=petition.slug)
     return Response(stream_csv(rows, FIELDS), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
@@ -149,7 +140,7 @@ def _refresh_and_back(org, slug, message):
 
 
 @bp.route("/petitions/<slug>/updates", methods=["POST"])
-@auth.admin_required
+@auth.require("edit")
 def post_update(org, slug):
     petition = _admin_petition(org, slug)
     title = request.form.get("title", "").strip()[:200]
@@ -157,12 +148,13 @@ def post_update(org, slug):
     if not title or not body:
         flash(_("An update needs a title and a text."), "error")
         return redirect(url_for("admin.petition", org=org, slug=slug), code=303)
-    write_update(_petition_folder(petition), title, body)
+    path = write_update(_petition_folder(petition), title, body)
+    audit.record("petition.update", g.association, target=petition.slug, file=path.name)
     return _refresh_and_back(org, slug, _("The update is published."))
 
 
 @bp.route("/petitions/<slug>/answer", methods=["POST"])
-@auth.admin_required
+@auth.require("edit")
 def record_answer(org, slug):
     petition = _admin_petition(org, slug)
     author = request.form.get("author", "").strip()[:200]
@@ -171,4 +163,5 @@ def record_answer(org, slug):
         flash(_("An answer needs its author and its text."), "error")
         return redirect(url_for("admin.petition", org=org, slug=slug), code=303)
     write_answer(_petition_folder(petition), author, body)
+    audit.record("petition.answer", g.association, target=petition.slug)
     return _refresh_and_back(org, slug, _("The answer is published."))

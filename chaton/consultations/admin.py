@@ -1,10 +1,13 @@
 """The organisers' side, in the association area: moderation queue, decisions with a public
-reason, collective contributions from in-person workshops. Protected by the admin token."""
+reason (moderators), collective contributions from in-person workshops (editors)."""
 
 from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from chaton.admin.auth import admin_required
+from chaton.accounts import audit
+from chaton.admin import nav
+from chaton.admin.auth import require
 from chaton.consultations import contributions as service
 from chaton.consultations import moderation
 from chaton.consultations.forms import CollectiveForm
@@ -15,6 +18,11 @@ from chaton.core.themes import render
 from chaton.orgs.views import load_association
 
 bp = Blueprint("consultations_admin", __name__, url_prefix="/<org>/admin/consultations")
+nav.register("consultations_admin.index", _l("Consultations"), "view", order=30)
+audit.label("moderation.hide", _l("Hidden by moderation"))
+audit.label("moderation.restore", _l("Shown again by moderation"))
+audit.label("moderation.approve", _l("Approved by moderation"))
+audit.label("consultation.collective", _l("Workshop contribution recorded"))
 
 
 @bp.url_value_preprocessor
@@ -32,7 +40,7 @@ def _consultation(slug):
 
 
 @bp.route("/")
-@admin_required
+@require("view")
 def index(org):
     consultations = list(Consultation.select().where(
         (Consultation.association == g.association) & Consultation.present)
@@ -66,14 +74,14 @@ def _reason_labels():
 
 
 @bp.route("/<slug>")
-@admin_required
+@require("view")
 def consultation(org, slug):
     return _page(_consultation(slug))
 
 
 @bp.route("/<slug>/moderate/<any(contribution, comment):kind>/<int(max=2000000000):item_id>",
           methods=["POST"])
-@admin_required
+@require("moderate")
 def moderate(org, slug, kind, item_id):
     found = _consultation(slug)
     item = moderation.target(found, kind, item_id)
@@ -86,6 +94,8 @@ def moderate(org, slug, kind, item_id):
         return redirect(url_for(".consultation", org=org, slug=slug), code=303)
     was_pending = item.status == "pending"
     moderation.decide(found, kind, item, action, reason)
+    audit.record(f"moderation.{action}", g.association, target=f"{slug}: {kind} {item_id}",
+                 reason=reason)
     if kind == "comment" and was_pending and action == "approve":
         notify_reply(item.id)
     flash({"hide": _("Hidden, with its reason in the public moderation log."),
@@ -94,7 +104,7 @@ def moderate(org, slug, kind, item_id):
 
 
 @bp.route("/<slug>/collective", methods=["POST"])
-@admin_required
+@require("edit")
 def collective(org, slug):
     found = _consultation(slug)
     form = _collective_form(found, request.form)
@@ -105,5 +115,6 @@ def collective(org, slug):
                 "participants": form.participants.data}
     made = service.record_collective(found, topic, form.title.data.strip(),
                                      form.body.data.strip(), form.stance.data, workshop)
+    audit.record("consultation.collective", g.association, target=f"{slug}: #c{made.number}")
     flash(_("The workshop's contribution is published as #c%(n)s.", n=made.number))
     return redirect(url_for(".consultation", org=org, slug=slug), code=303)

@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import Blueprint, abort, redirect, request, session, url_for
 
-from chaton.admin.auth import is_admin
+from chaton.admin.auth import is_member
 from chaton.consultations import contributions as service
 from chaton.consultations import moderation, participants, voting
 from chaton.consultations.indexing import cited_numbers
@@ -26,11 +26,11 @@ def plain_text_filter(text):
 
 
 def load_consultation(org, slug):
-    """The consultation of the URL; drafts only for the association's admins."""
+    """The consultation of the URL; drafts only for the association's members."""
     association = load_association(org)
     consultation = Consultation.get_or_none((Consultation.association == association)
                                             & (Consultation.slug == slug) & Consultation.present)
-    if consultation is None or (consultation.status == "draft" and not is_admin(association)):
+    if consultation is None or (consultation.status == "draft" and not is_member(association)):
         abort(404)
     consultation.association = association
     return consultation

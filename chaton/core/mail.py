@@ -36,7 +36,7 @@ def send_templated(to, template, subject, association, language, unsubscribe=Non
     ctx.push()
     g.association = association
     try:
-        with force_locale(language):
+        with force_locale(language or current_app.config["CHATON"]["language"]):
             url = unsubscribe() if unsubscribe else None
             body = render(template, association=association, unsubscribe=url, **context)
             headers = ({"List-Unsubscribe": f"<{url}>",
@@ -44,7 +44,8 @@ def send_templated(to, template, subject, association, language, unsubscribe=Non
                        if url and list_unsubscribe else {})
             text = str(subject)  # a lazy string: translated here, in the recipient's language
             msg = build(to, text % subject_vars if subject_vars else text, body,
-                        sender_name=association.name, headers=headers)
+                        sender_name=association.name if association else None,
+                        headers=headers)
     finally:
         ctx.pop()
     deliver(msg)

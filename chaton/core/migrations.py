@@ -72,8 +72,15 @@ def m0004_confirmation_sent(db):
     add_missing_column(db, Signature, "confirmation_sent_at")
 
 
+def m0005_accounts(db):
+    """Accounts, roles in associations, invitations, sign-in links, audit log."""
+    from chaton.accounts.models import TABLES
+
+    db.create_tables(TABLES)
+
+
 MIGRATIONS = [(1, m0001_initial), (2, m0002_federation), (3, m0003_consultations),
-              (4, m0004_confirmation_sent)]
+              (4, m0004_confirmation_sent), (5, m0005_accounts)]
 
 
 def applied_numbers():

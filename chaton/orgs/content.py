@@ -5,7 +5,7 @@ from chaton.core.markup import render_markdown
 
 RESERVED_SLUGS = {
     "admin", "api", "lang", "privacy", "s", "static", "theme", "healthz", "feeds", "media",
-    "well-known", ".well-known", "nodeinfo", "users", "inbox", "hoster",
+    "well-known", ".well-known", "nodeinfo", "users", "inbox", "hoster", "account",
 }
 
 SCHEMA = [

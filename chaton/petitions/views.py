@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, redirect, request, session, url_fo
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 
-from chaton.admin.auth import is_admin
+from chaton.admin.auth import is_member
 from chaton.core.cache import TTLCache, generation
 from chaton.core.security import rate_limit
 from chaton.core.themes import render
@@ -25,7 +25,7 @@ _petitions = TTLCache(ttl=2.0)
 
 
 def load_petition(org, slug, counts_needed=True):
-    """The petition of the URL; drafts only for the association's admins.
+    """The petition of the URL; drafts only for the association's members.
 
     Without `counts_needed` (signing: only the text, status and revision matter, and those
     change with the content, which clears the cache) the row may come from a 2-second cache.
@@ -37,7 +37,7 @@ def load_petition(org, slug, counts_needed=True):
                                         & (Petition.slug == slug) & Petition.present)
         if petition is not None:
             _petitions.set((association.id, slug), petition)
-    if petition is None or (petition.status == "draft" and not is_admin(association)):
+    if petition is None or (petition.status == "draft" and not is_member(association)):
         abort(404)
     petition.association = association
     return petition
@@ -96,7 +96,7 @@ def blank_page(petition):
     the form token is added per visitor. Admins and visitors with pending messages get a
     fresh render.
     """
-    if is_admin(petition.association) or session.get("_flashes"):
+    if is_member(petition.association) or session.get("_flashes"):
         body, _status = page(petition, make_form(petition))
         return body
     key = (petition.id, petition.checksum, petition.signature_count, petition.partner_count,

@@ -1,0 +1,40 @@
+"""Password hashing with argon2id (argon2-cffi's recommended parameters)."""
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+_hasher = PasswordHasher()
+# verified when the account does not exist, so both cases take the same time
+_DUMMY = _hasher.hash("not a password of anybody")
+
+MIN_LENGTH = 10
+MAX_LENGTH = 200
+
+
+def hash_password(password):
+    return _hasher.hash(password)
+
+
+def verify_password(stored, password):
+    """True when password matches the stored hash (an empty hash never matches)."""
+    try:
+        return _hasher.verify(stored or _DUMMY, password) and bool(stored)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(stored):
+    return _hasher.check_needs_rehash(stored)
+
+
+def password_problem(password, email=""):
+    """Why a new password is refused, or None. Length over composition rules (NIST 800-63B)."""
+    from flask_babel import gettext as _
+
+    if len(password) < MIN_LENGTH:
+        return _("Use at least %(n)d characters.", n=MIN_LENGTH)
+    if len(password) > MAX_LENGTH:
+        return _("Use at most %(n)d characters.", n=MAX_LENGTH)
+    if email and password.strip().lower() == email.strip().lower():
+        return _("Do not use your e-mail address as password.")
+    return None
