@@ -66,7 +66,7 @@ Chaton is installed. Start it with:
 
     .venv/bin/chaton serve
 
-then open http://127.0.0.1:8000 . The admin tokens of the demo associations are in
-instance/tokens/. Mail is written to instance/outbox/ until you configure SMTP
-(see docs/configuration.md).
+then open http://127.0.0.1:8000 . To run the demo associations, sign in at
+http://127.0.0.1:8000/account/login with the account written in instance/demo-login.txt.
+Mail is written to instance/outbox/ until you configure SMTP (see docs/configuration.md).
 TXT

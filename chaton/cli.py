@@ -383,7 +383,7 @@ def db_status(ctx):
               help="Archive to write (default: instance/backups/chaton-<UTC time>.tar.gz).")
 @click.pass_context
 def backup(ctx, output):
-    """Back up databases, settings, tokens, uploads and content to one .tar.gz, while serving."""
+    """Back up databases, settings, uploads and content to one .tar.gz, while serving."""
     from chaton.core import backup as service
     from chaton.core.settings import load_settings
 

@@ -25,6 +25,7 @@ from helpers import PETITION_URL
 from servers import CHATON, ChatonServer, clean_environ, form_token, running_server, sign_over_http
 
 from chaton.cli import main
+from chaton.core.migrations import MIGRATIONS
 
 pytestmark = pytest.mark.slow
 
@@ -91,7 +92,7 @@ def test_round_trip(source, tmp_path):
     assert (source.instance / "backups").stat().st_mode & 0o777 == 0o700
     with tarfile.open(made) as tar:
         manifest = json.load(tar.extractfile("manifest.json"))
-    assert manifest["migrations"] == [1, 2, 3, 4]
+    assert manifest["migrations"] == [number for number, _ in MIGRATIONS]
     assert manifest["signatures"]["quartiers-solidaires/ecole-sans-amiante"]["confirmed"] > 0
     assert "instance/config.toml" in manifest["files"]
 
@@ -107,7 +108,6 @@ def test_round_trip(source, tmp_path):
     assert tree(target / "content") == tree(source.content)
     config = "config.toml"
     assert (target / "instance" / config).read_bytes() == (source.instance / config).read_bytes()
-    assert tree(target / "instance" / "tokens") == tree(source.instance / "tokens")
     status = chaton("--instance", target / "instance", "db", "status",
                     env=clean_environ(content_dir=target / "content"))
     assert status.returncode == 0, status.stdout + status.stderr

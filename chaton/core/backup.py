@@ -1,4 +1,4 @@
-"""Online backup and restore of an instance: databases, settings, tokens, uploads, content.
+"""Online backup and restore of an instance: databases, settings, uploads, content.
 
 A backup is one .tar.gz archive:
 
@@ -6,7 +6,7 @@ A backup is one .tar.gz archive:
                            signatures per petition
     instance/chaton.db     copied with SQLite's online backup API while the site keeps serving
     instance/queue.db      the background queue, the same way
-    instance/config.toml   the settings (secret key included), then tokens/ and uploads/
+    instance/config.toml   the settings (secret key included), then uploads/
     content/...            the content folder (Markdown files and their media)
 
 The database copy reads one snapshot: the source connection holds a read transaction for the
@@ -37,7 +37,7 @@ from pathlib import Path
 FORMAT = 1
 MANIFEST = "manifest.json"
 DATABASES = ("chaton.db", "queue.db")
-INSTANCE_ITEMS = ("config.toml", "tokens", "uploads")
+INSTANCE_ITEMS = ("config.toml", "uploads")
 STEP_PAGES = 1024  # 4 MiB a step with 4 KiB pages
 STEP_SLEEP = 0.002  # seconds between steps
 COMPRESSLEVEL = 6  # gzip: most of level 9's gain at a fraction of its time
@@ -141,7 +141,7 @@ def _pause(_status, _remaining, _total):
 
 
 def stage_files(instance, content_dir, stage):
-    """Copy the settings, tokens, uploads and the content folder into the staging folder."""
+    """Copy the settings, uploads and the content folder into the staging folder."""
     for name in INSTANCE_ITEMS:
         source = instance / name
         if source.is_dir():
