@@ -38,6 +38,7 @@ def require(permission):
                 abort(403)
             return view(*args, **kwargs)
 
+        wrapper.access = permission  # checked by the test that walks every admin route
         return wrapper
 
     return decorator
@@ -58,6 +59,7 @@ def hoster_required(view):
             abort(404)
         return view(*args, **kwargs)
 
+    wrapper.access = "hoster"
     return wrapper
 
 
