@@ -162,7 +162,7 @@ def test_invitation_round_trip(app, outbox):
     assert newcomer.get(path).status_code == 410  # used
     log = admin.get(ADMIN + "audit").get_data(as_text=True)
     assert "Invitation sent" in log and "Invitation accepted" in log
-    assert "7 days" in body_of(mail)
+    assert "7 jours" in body_of(mail)  # in the association's language
 
 
 def test_the_last_admin_cannot_leave_or_be_demoted(app):
