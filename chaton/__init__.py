@@ -39,11 +39,13 @@ def _init_extensions(app, instance, settings):
     from chaton.admin import nav
     from chaton.core import db, errors, i18n, security, tasks, themes
     from chaton.core.content import ContentIndex
+    from chaton.hoster import domains
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     db.open_database(settings["database_url"], instance)
     themes.init_app(app)
     i18n.init_app(app)
+    domains.init_app(app)  # before security: its ProxyFix must see the request first
     security.init_app(app)
     tasks.configure(app)
     errors.init_app(app)
@@ -57,8 +59,10 @@ def _init_extensions(app, instance, settings):
 
 
 def _register_blueprints(app):
+    from chaton.accounts import tasks as _account_tasks  # noqa: F401  (invitations queued by commands)
     from chaton.accounts.views import bp as accounts_bp
     from chaton.admin.members import bp as members_bp
+    from chaton.admin.settings import bp as settings_bp
     from chaton.admin.views import bp as admin_bp
     from chaton.consultations import blueprints as consultation_blueprints
     from chaton.federation import cohost as _cohost  # noqa: F401  (reports co-hosted counts)
@@ -67,6 +71,7 @@ def _register_blueprints(app):
     from chaton.federation.views import bp as federation_bp
     from chaton.feeds.views import bp as feeds_bp
     from chaton.hoster.views import bp as hoster_bp
+    from chaton.orgs.branding import bp as branding_bp
     from chaton.orgs.views import bp as orgs_bp
     from chaton.petitions import tasks as _petition_tasks  # noqa: F401  (registers tasks)
     from chaton.petitions.signatures import bp as signatures_bp
@@ -77,6 +82,8 @@ def _register_blueprints(app):
     app.register_blueprint(hoster_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(members_bp)
+    app.register_blueprint(settings_bp)
+    app.register_blueprint(branding_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(federation_bp)
     app.register_blueprint(petitions_bp)

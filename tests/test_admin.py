@@ -79,14 +79,3 @@ def test_drafts_are_visible_to_members_only(client, admin, content_dir):
     url = "/quartiers-solidaires/petitions/brouillon"
     assert client.get(url).status_code == 404
     assert admin.get(url).status_code == 200
-
-
-def test_admin_can_ask_to_follow_another_instance(admin, monkeypatch):
-    asked = []
-    monkeypatch.setattr("chaton.federation.tasks.follow_handle", asked.append)
-    bad = admin.post(ADMIN + "follow", data={"csrf_token": csrf_token(admin, ADMIN),
-                                              "handle": "not an address"})
-    assert bad.status_code == 303 and asked == []
-    good = admin.post(ADMIN + "follow", data={"csrf_token": csrf_token(admin, ADMIN),
-                                               "handle": "@velo@petitions.example.org"})
-    assert good.status_code == 303 and asked == ["@velo@petitions.example.org"]

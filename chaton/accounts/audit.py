@@ -22,8 +22,8 @@ def record(action, association=None, target="", account=None, **details):
 def entries(association=None, hoster=False):
     """Newest first: one association's log, or the instance-wide log of hoster actions."""
     query = AuditEntry.select().order_by(AuditEntry.id.desc())
-    if hoster:
-        return query
+    if hoster:  # what concerns no association, and what hosters did to associations
+        return query.where(AuditEntry.association.is_null() | AuditEntry.action.startswith("hoster."))
     return query.where(AuditEntry.association == association)
 
 

@@ -3,7 +3,6 @@
 Who may do what is decided by the member's role (chaton/accounts/roles.py).
 """
 
-import re
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, flash, g, redirect, request, url_for
@@ -47,28 +46,8 @@ def dashboard(org):
                    .where((Signature.petition.in_(petitions)) & (Signature.status == "pending"))
                    .group_by(Signature.petition).tuples()) if petitions else {}
     errors = list(ContentError.select().where(ContentError.association.in_([org, ""])))
-    from chaton.federation.models import Following
-
-    follows = list(Following.select().order_by(Following.created_at.desc()))
     return render("admin/dashboard.html", association=association, petitions=petitions,
-                  pending=pending, errors=errors, follows=follows)
-
-
-@bp.route("/follow", methods=["POST"])
-@auth.require("manage")
-def follow_remote(org):
-    """Mirror another instance's association: the worker resolves and follows it."""
-    from chaton.federation.tasks import follow_handle
-
-    handle = request.form.get("handle", "").strip()[:300]
-    if not re.fullmatch(r"@?[\w.-]+@[\w.:-]+|https?://\S+", handle):
-        flash(_("Write the address as @association@instance.example."), "error")
-    else:
-        follow_handle(handle)
-        audit.record("federation.follow", g.association, target=handle)
-        flash(_("Follow request queued: the campaigns appear under “Campaigns from partner "
-                "instances” once the other instance accepts."))
-    return redirect(url_for("admin.dashboard", org=org), code=303)
+                  pending=pending, errors=errors)
 
 
 def _admin_petition(org, slug):
@@ -100,7 +79,6 @@ def petition(org, slug):
                   contacts=contacts, pending=pending)
 
 
-audit.label("federation.follow", _l("Instance followed"))
 audit.label("contacts.export", _l("Contacts exported"))
 audit.label("petition.update", _l("Update published"))
 audit.label("petition.answer", _l("Answer published"))

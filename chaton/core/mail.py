@@ -42,13 +42,27 @@ def send_templated(to, template, subject, association, language, unsubscribe=Non
             headers = ({"List-Unsubscribe": f"<{url}>",
                         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
                        if url and list_unsubscribe else {})
+            headers.update(association_headers(association))
             text = str(subject)  # a lazy string: translated here, in the recipient's language
             msg = build(to, text % subject_vars if subject_vars else text, body,
-                        sender_name=association.name if association else None,
-                        headers=headers)
+                        sender_name=sender_name(association), headers=headers)
     finally:
         ctx.pop()
     deliver(msg)
+
+
+def sender_name(association):
+    """The From name: the association's `sender_name`, else its name (None: the instance's)."""
+    if association is None:
+        return None
+    return association.meta.get("sender_name") or association.name
+
+
+def association_headers(association):
+    """Replies go to the association's contact address. The From address stays the instance's
+    `mail_from`, the only one its SPF and DKIM records vouch for."""
+    reply_to = association.contact.get("email") if association is not None else None
+    return {"Reply-To": formataddr((sender_name(association), reply_to))} if reply_to else {}
 
 
 def build(to, subject, body, sender_name=None, headers=None):

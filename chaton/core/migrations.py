@@ -79,8 +79,18 @@ def m0005_accounts(db):
     db.create_tables(TABLES)
 
 
+def m0006_hosting(db):
+    """What the hoster keeps per association: suspension, quotas, domains."""
+    from chaton.hoster.models import TABLES
+    from chaton.orgs.models import Association
+
+    for name in ("disabled_at", "max_campaigns", "max_storage_mb"):
+        add_missing_column(db, Association, name)
+    db.create_tables(TABLES)
+
+
 MIGRATIONS = [(1, m0001_initial), (2, m0002_federation), (3, m0003_consultations),
-              (4, m0004_confirmation_sent), (5, m0005_accounts)]
+              (4, m0004_confirmation_sent), (5, m0005_accounts), (6, m0006_hosting)]
 
 
 def applied_numbers():

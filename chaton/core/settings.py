@@ -63,6 +63,10 @@ SETTINGS = [
     Setting("federation_max_body_kb", 256, "Largest activity accepted by an inbox, in KiB."),
     Setting("federation_date_window", 3600, "Seconds a signed request's Date may be off by."),
     Setting("federation_max_tries", 12, "Delivery attempts before an activity is dropped."),
+    Setting("quota_campaigns", 0,
+            "Campaigns (petitions + consultations) a new association may hold (0: no limit)."),
+    Setting("quota_storage_mb", 0,
+            "Megabytes of pictures and documents a new association may store (0: no limit)."),
 ]
 
 DEFAULTS = {s.name: s.default for s in SETTINGS}

@@ -33,6 +33,8 @@ def webfinger():
     if name == actors.host():
         href = actors.actor_id("instance")
     elif Association.by_slug(name) is not None:
+        if Association.by_slug(name).disabled:
+            abort(410)  # suspended by the hoster
         href = actors.actor_id(name)
     else:
         abort(404)

@@ -5,8 +5,17 @@ from chaton.core.markup import render_markdown
 
 RESERVED_SLUGS = {
     "admin", "api", "lang", "privacy", "s", "static", "theme", "healthz", "feeds", "media",
-    "well-known", ".well-known", "nodeinfo", "users", "inbox", "hoster", "account",
+    "well-known", ".well-known", "nodeinfo", "users", "inbox", "hoster", "account", "actor",
+    "mirrors",
 }
+
+
+def color(value):
+    """A colour written #rrggbb."""
+    value = fm.text(7)(value)
+    if not fm.re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+        raise fm.FieldError(f"expected a colour written #rrggbb, such as #5b2a86, got {value!r}")
+    return value.lower()
 
 SCHEMA = [
     fm.Field("name", fm.text(200), required=True),
@@ -21,6 +30,10 @@ SCHEMA = [
     fm.Field("language", fm.language, default="fr"),
     fm.Field("theme", fm.slug, default=""),
     fm.Field("country", fm.choice("FR", "BE", "CH", "CA", "LU", "other"), default="FR"),
+    fm.Field("color", color, default=""),
+    fm.Field("sender_name", fm.text(100), default=""),
+    fm.Field("privacy_contact", fm.email, default=""),
+    fm.Field("retention_days", fm.integer(1, 3650)),
 ]
 
 
@@ -31,7 +44,20 @@ def parse_association(slug, path, text):
         doc.problems.append(fm.Problem(
             str(path), 1, "", f"folder name {slug!r} cannot be used as an address: use lower-case "
             "letters, digits and dashes, and avoid reserved words"))
+    _check_contrast(doc)
     return doc
+
+
+def _check_contrast(doc):
+    """A colour too pale for white text (WCAG AA, 4.5:1) is reported and not used."""
+    from chaton.orgs.colors import MIN_CONTRAST, contrast_with_white
+
+    value = doc.meta.get("color")
+    if value and contrast_with_white(value) < MIN_CONTRAST:
+        doc.problems.append(fm.Problem(
+            str(doc.path), 1, "color", f"white text on {value} has a contrast of "
+            f"{contrast_with_white(value):.1f}:1, below the 4.5:1 needed to be readable: the "
+            "theme's colour is used instead; choose a darker colour", warning=True))
 
 
 def association_fields(slug, doc, media_base):

@@ -20,14 +20,23 @@ class Association(BaseModel):
     present = peewee.BooleanField(default=True)  # false once its folder is gone
     admin_token_hash = peewee.CharField(max_length=128, default="")
     created_at = UTCDateTimeField(default=utcnow)
+    # kept by the hoster, not in association.md (which belongs to the association)
+    disabled_at = UTCDateTimeField(null=True)  # suspended: public pages answer 410
+    max_campaigns = peewee.IntegerField(null=True)  # petitions + consultations; None: no limit
+    max_storage_mb = peewee.IntegerField(null=True)  # files other than Markdown; None: no limit
 
     class Meta:
         table_name = "association"
 
     @classmethod
+    def is_public(cls):
+        """The condition for associations shown to visitors: on disk and not suspended."""
+        return (cls.present == True) & cls.disabled_at.is_null()  # noqa: E712
+
+    @classmethod
     def visible(cls):
-        """Associations whose content is on disk."""
-        return cls.select().where(cls.present == True).order_by(cls.name)  # noqa: E712
+        """Associations shown to visitors: content on disk, not suspended by the hoster."""
+        return cls.select().where(cls.is_public()).order_by(cls.name)
 
     @classmethod
     def by_slug(cls, slug):
@@ -45,6 +54,10 @@ class Association(BaseModel):
     @property
     def logo(self):
         return self.meta.get("logo")
+
+    @property
+    def disabled(self):
+        return self.disabled_at is not None
 
 
 class ContentError(BaseModel):

@@ -2,7 +2,16 @@
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, g, send_from_directory
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    make_response,
+    request,
+    send_from_directory,
+)
 
 from chaton.core.themes import render
 from chaton.orgs.models import Association
@@ -14,19 +23,37 @@ MEDIA_TYPES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".pdf", ".avif"
 
 
 def load_association(slug):
-    """The association of the URL (or 404), remembered for theme and language."""
+    """The association of the URL (or 404; 410 while the hoster suspends it), remembered for
+    theme and language."""
     association = Association.by_slug(slug)
     if association is None:
         abort(404)
     g.association = association
+    if association.disabled:
+        abort(suspended(association))
     return association
+
+
+def suspended(association):
+    """410 Gone while the hoster suspends the association: a short page, or JSON for machines."""
+    accept = request.headers.get("Accept", "")
+    if request.path.endswith(".json") or "json" in accept and "html" not in accept:
+        response = jsonify(error="This space is suspended by the hoster of this site.", status=410)
+        response.status_code = 410
+    else:
+        in_area = "/admin" in request.path
+        response = make_response(render("suspended.html", association=association,
+                                         in_area=in_area), 410)
+    response.headers["Cache-Control"] = "no-store"  # back at once when the hoster enables it
+    return response
 
 
 @bp.route("/")
 def home():
     associations = list(Association.visible())
     open_petitions = (Petition.select(Petition, Association).join(Association)
-                      .where(Petition.present & (Petition.status == "open") & Association.present)
+                      .where(Petition.present & (Petition.status == "open")
+                             & Association.is_public())
                       .order_by(Petition.signature_count.desc()).limit(50))
     from chaton.federation.models import Mirror
 
@@ -71,7 +98,15 @@ def media(org, filename):
 
 @bp.route("/privacy")
 def privacy():
-    return render("privacy.html")
+    return render("privacy.html", retention_days=current_app.config["CHATON"]["retention_days"])
+
+
+@bp.route("/<org>/privacy")
+def association_privacy(org):
+    """The privacy notice with the association's privacy contact and retention period."""
+    association = load_association(org)
+    days = association.meta.get("retention_days") or current_app.config["CHATON"]["retention_days"]
+    return render("privacy.html", association=association, retention_days=days)
 
 
 @bp.route("/healthz")

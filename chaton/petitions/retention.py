@@ -7,6 +7,7 @@ from flask import current_app
 
 from chaton.core.db import utcnow, writing
 from chaton.core.events import Event
+from chaton.orgs.models import Association
 from chaton.petitions.models import Petition, Signature
 
 CLOSED = ("closed", "won", "answered")
@@ -29,10 +30,12 @@ def closed_on(petition, today):
 def due_petitions(today=None):
     """Petitions whose retention period has run out and that still hold personal data."""
     today = today or date.today()
-    default_days = current_app.config["CHATON"]["retention_days"]
+    instance_days = current_app.config["CHATON"]["retention_days"]
     due = []
-    for petition in Petition.select():
+    for petition in Petition.select(Petition, Association).join(Association):
         ended = closed_on(petition, today)
+        # the petition's retention_days, else its association's, else the instance's
+        default_days = petition.association.meta.get("retention_days") or instance_days
         if ended and ended + timedelta(days=petition.retention_days(default_days)) <= today:
             due.append(petition)
     return due

@@ -33,6 +33,10 @@ def confirm(token):
     if signature is None:
         return gone()
     petition = signature.petition
+    if petition.association.disabled:  # signing is closed while the hoster suspends it;
+        from chaton.orgs.views import suspended  # withdrawing and unsubscribing still work
+
+        return suspended(petition.association)
     if request.method == "POST":
         signing.confirm(signature)
         return redirect(url_for("signatures.confirmed", token=token), code=303)

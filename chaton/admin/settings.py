@@ -1,0 +1,188 @@
+"""The association's settings (/<org>/admin/settings): its association.md, edited by a form.
+
+The form rewrites the front matter of `content/<org>/association.md` atomically, keeping the
+keys it does not know and the Markdown text below the header, and refuses to save when the
+file changed since the form was opened (someone else saved, or it was edited by hand): the
+checksum of the file travels in a hidden field. Admins only.
+"""
+
+import hashlib
+from pathlib import Path
+
+import yaml
+from flask import Blueprint, current_app, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from chaton.accounts import audit
+from chaton.admin import nav
+from chaton.admin.auth import require
+from chaton.admin.files import markdown_file, write_atomic
+from chaton.core import frontmatter as fm
+from chaton.core.i18n import LANGUAGES
+from chaton.core.themes import render
+from chaton.orgs.colors import MIN_CONTRAST, contrast_with_white
+from chaton.orgs.views import load_association
+
+bp = Blueprint("association_settings", __name__, url_prefix="/<org>/admin")
+nav.register("association_settings.edit", _l("Settings"), "manage", order=85)
+audit.label("association.settings", _l("Settings changed"))
+
+# form field -> (front matter key, key inside `contact` or None)
+FIELDS = {
+    "name": ("name", None), "description": ("description", None),
+    "contact_email": ("contact", "email"), "contact_website": ("contact", "website"),
+    "contact_address": ("contact", "address"), "language": ("language", None),
+    "theme": ("theme", None), "color": ("color", None), "sender_name": ("sender_name", None),
+    "privacy_contact": ("privacy_contact", None), "retention_days": ("retention_days", None),
+}
+LIMITS = {"name": 200, "description": 1000, "contact_address": 300, "sender_name": 100}
+
+
+@bp.url_value_preprocessor
+def pick_association(endpoint, values):
+    load_association(values["org"])
+
+
+def _path(association):
+    return Path(current_app.config["CHATON"]["content_dir"]) / association.slug / "association.md"
+
+
+def read_file(path):
+    """(front matter as written, Markdown body, checksum of the file); ValueError if unreadable."""
+    data = path.read_bytes()
+    try:
+        header, body, _line = fm.split(data.decode("utf-8"))
+        raw = yaml.safe_load(header) or {}
+    except (UnicodeDecodeError, fm.FieldError, yaml.YAMLError) as exc:
+        raise ValueError(str(exc)) from None
+    if not isinstance(raw, dict):
+        raise ValueError("the front matter is not a list of 'key: value' lines")
+    return raw, body, hashlib.sha256(data).hexdigest()
+
+
+def form_from(raw):
+    """The form's values from the front matter."""
+    contact = raw.get("contact") if isinstance(raw.get("contact"), dict) else {}
+    form = {}
+    for field, (key, sub) in FIELDS.items():
+        value = contact.get(sub) if sub else raw.get(key)
+        form[field] = "" if value is None else str(value)
+    form["language"] = form["language"] or "fr"
+    return form
+
+
+def form_posted():
+    return {field: " ".join(request.form.get(field, "").split())[:2000] for field in FIELDS}
+
+
+def _check(form, themes):
+    """{field: message} for what cannot be saved; normalizes the colour in `form`."""
+    errors = {}
+    for field, limit in LIMITS.items():
+        if len(form[field]) > limit:
+            errors[field] = _("Write at most %(n)d characters.", n=limit)
+    if not form["name"]:
+        errors["name"] = _("Write the association's name.")
+    for field in ("contact_email", "privacy_contact"):
+        if form[field] and not fm.EMAIL_RE.match(form[field]):
+            errors[field] = _("Write a valid e-mail address, or leave the field empty.")
+    if form["contact_website"]:
+        try:
+            fm.web_address(form["contact_website"])
+        except fm.FieldError:
+            errors["contact_website"] = _("Write the full address, starting with https://.")
+    if form["language"] not in LANGUAGES:
+        errors["language"] = _("Choose a language.")
+    if form["theme"] and form["theme"] not in themes:
+        errors["theme"] = _("Choose one of the themes installed on this instance.")
+    color_problem = _check_color(form)
+    if color_problem:
+        errors["color"] = color_problem
+    days = form["retention_days"]
+    if days and (not days.isdigit() or not 1 <= int(days) <= 3650):
+        errors["retention_days"] = _("Write a number of days between 1 and 3650, or leave the "
+                                     "field empty.")
+    return errors
+
+
+def _check_color(form):
+    value = form["color"].lower()
+    if not value:
+        return None
+    if not value.startswith("#"):
+        value = "#" + value
+    form["color"] = value
+    try:
+        ratio = contrast_with_white(value)
+    except ValueError:
+        return _("Write the colour as # followed by six hexadecimal digits, such as #5b2a86.")
+    if ratio < MIN_CONTRAST:
+        return _("White text on %(color)s has a contrast of only %(ratio)s:1, and links in this "
+                 "colour on white the same: at least 4.5:1 is needed for people with low vision "
+                 "to read them (WCAG AA). Choose a darker colour.", color=value,
+                 ratio=f"{ratio:.1f}")
+    return None
+
+
+def updated_front_matter(raw, form):
+    """The front matter with the form's values; unknown keys and their order are kept."""
+    meta = dict(raw)
+    contact = dict(raw["contact"]) if isinstance(raw.get("contact"), dict) else {}
+    for field, (key, sub) in FIELDS.items():
+        value = form[field]
+        if field == "retention_days" and value:
+            value = int(value)
+        target = contact if sub else meta
+        name = sub or key
+        if value in ("", None):
+            target.pop(name, None)
+        else:
+            target[name] = value
+    if contact:
+        meta["contact"] = contact
+    else:
+        meta.pop("contact", None)
+    return meta
+
+
+def _page(association, form, checksum, errors=None, status=200, stale=False):
+    themes = current_app.extensions["chaton_themes"].names()
+    return render("admin/settings.html", association=association, form=form, checksum=checksum,
+                  errors=errors or {}, themes=themes, stale=stale,
+                  instance_retention=current_app.config["CHATON"]["retention_days"]), status
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@require("manage")
+def edit(org):
+    association = g.association
+    path = _path(association)
+    try:
+        raw, body, checksum = read_file(path)
+    except (OSError, ValueError) as exc:
+        flash(_("association.md cannot be read (%(problem)s): fix it by hand first.",
+                problem=str(exc)), "error")
+        return redirect(url_for("admin.dashboard", org=org), code=303)
+    if request.method == "GET":
+        return _page(association, form_from(raw), checksum)
+    form = form_posted()
+    if request.form.get("checksum") != checksum:
+        return _page(association, form, request.form.get("checksum", ""), status=409, stale=True,
+                     errors={"form": _("association.md changed since you opened this page "
+                                       "(someone saved these settings, or the file was edited "
+                                       "by hand). Nothing was saved.")})
+    errors = _check(form, current_app.extensions["chaton_themes"].names())
+    if errors:
+        return _page(association, form, checksum, errors, status=400)
+    meta = updated_front_matter(raw, form)
+    changed = sorted(k for k in set(meta) | set(raw) if meta.get(k) != raw.get(k))
+    if changed:
+        write_atomic(path, markdown_file(meta, body))
+        current_app.extensions["chaton_content"].refresh()
+        audit.record("association.settings", association, target="association.md",
+                     fields=", ".join(changed))
+        flash(_("The settings are saved."))
+    else:
+        flash(_("Nothing changed."))
+    return redirect(url_for("association_settings.edit", org=org), code=303)

@@ -1,0 +1,110 @@
+"""Quotas the hoster sets per association: campaigns held, and storage of files.
+
+- **Campaigns** are petitions plus consultations, drafts included, counted from the files
+  (`petitions/*.md`, `consultations/*/index.md`), so that a file with errors counts too.
+- **Storage** is the size of every file under `content/<slug>/` that is not Markdown: pictures,
+  documents and whatever the web editor uploads into the association's folder. The Markdown
+  texts themselves are small and are not counted.
+
+An empty quota (None) means no limit. The web editor calls `check_new_campaign()` before
+creating a campaign and `check_upload()` before keeping an upload: each returns a message for
+the person (translated) when the quota would be exceeded, else None.
+"""
+
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Usage:
+    campaigns: int
+    max_campaigns: int | None
+    storage_bytes: int
+    max_storage_mb: int | None
+
+    @property
+    def max_storage_bytes(self):
+        return None if self.max_storage_mb is None else self.max_storage_mb * MB
+
+    @property
+    def campaigns_full(self):
+        return self.max_campaigns is not None and self.campaigns >= self.max_campaigns
+
+    @property
+    def storage_full(self):
+        limit = self.max_storage_bytes
+        return limit is not None and self.storage_bytes >= limit
+
+
+def folder_of(association):
+    return Path(current_app.config["CHATON"]["content_dir"]) / association.slug
+
+
+def campaigns_used(association):
+    """Petitions and consultations of the association, drafts included (from its files)."""
+    from chaton.consultations.content import consultation_files
+    from chaton.petitions.content import petition_files
+
+    folder = folder_of(association)
+    return len(petition_files(folder)) + len(consultation_files(folder))
+
+
+def storage_used(association):
+    """Bytes of the files under the association's folder that are not Markdown."""
+    total = 0
+    for root, _dirs, files in os.walk(folder_of(association)):
+        for name in files:
+            if name.lower().endswith(".md") or name.startswith(".tmp-"):
+                continue
+            try:
+                total += os.stat(os.path.join(root, name)).st_size
+            except FileNotFoundError:
+                continue
+    return total
+
+
+def usage(association):
+    return Usage(campaigns_used(association), association.max_campaigns,
+                 storage_used(association), association.max_storage_mb)
+
+
+def human_size(size_bytes):
+    """A size for people: 350 KB, 2.4 MB (in the interface language)."""
+    if size_bytes < MB:
+        return _("%(n)s KB", n=format_decimal(math.ceil(size_bytes / 1024)))
+    return _("%(n)s MB", n=format_decimal(round(size_bytes / MB, 1)))
+
+
+def check_new_campaign(association):
+    """A message when one more campaign would exceed the association's quota, else None."""
+    limit = association.max_campaigns
+    if limit is None:
+        return None
+    used = campaigns_used(association)
+    if used + 1 <= limit:
+        return None
+    return _("This association may hold at most %(max)d campaigns (petitions and consultations, "
+             "drafts included) on this instance, and it already has %(used)d. Delete a campaign "
+             "you no longer need, or ask your hoster for more.", max=limit, used=used)
+
+
+def check_upload(association, size_bytes):
+    """A message when adding a file of this size would exceed the storage quota, else None."""
+    limit = association.max_storage_mb
+    if limit is None:
+        return None
+    used = storage_used(association)
+    if used + int(size_bytes) <= limit * MB:
+        return None
+    return _("This file (%(size)s) does not fit: the association’s files may take at most "
+             "%(max)s on this instance, and %(used)s are used. Delete files you no longer need, "
+             "or ask your hoster for more room.", size=human_size(int(size_bytes)),
+             max=human_size(limit * MB), used=human_size(used))

@@ -1,0 +1,146 @@
+"""Headless Chromium on the hoster area and the association settings: axe, phones, colours.
+
+Set CHATON_SCREENSHOTS=/some/folder to keep full-page screenshots for humans.
+"""
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe  # noqa: E402
+from browsers import chromium  # skips this module without Chromium or Playwright
+from helpers import Outbox
+from servers import CHATON, ChatonServer  # noqa: E402
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ORG = "quartiers-solidaires"
+PHONE = {"viewport": {"width": 375, "height": 812}, "device_scale_factor": 2,
+         "is_mobile": True, "has_touch": True}
+SCREENSHOTS = os.environ.get("CHATON_SCREENSHOTS")
+
+
+def cli(server, *args):
+    done = subprocess.run([str(CHATON), "--instance", str(server.instance), *args],
+                          env=server.env(), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    server = ChatonServer(tmp_path_factory.mktemp("hoster-browser"))
+    server.init()
+    cli(server, "org", "create", "amap-du-coin", "--name", "AMAP du coin",
+        "--admin", "alice@example.org", "--max-campaigns", "5", "--max-storage-mb", "50")
+    cli(server, "org", "domain", ORG, "add", "petitions.qs.example")
+    server.start(port=server.port)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+def signed_in(browser, server):
+    """signed_in(**context options) -> a page of a hoster who is also an admin of ORG."""
+    contexts = []
+
+    def make(**options):
+        link = cli(server, "account", "create", "host@example.org", "--hoster", "--org", ORG,
+                   "--role", "admin").split(": ", 1)[1].strip()
+        context = browser.new_context(**options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(link)
+        page.click("main form button[type=submit]")
+        page.wait_for_url("**/account/")
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def shot(page, name):
+    if SCREENSHOTS:
+        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
+
+
+def new_form_with_errors(page, server):
+    page.goto(server.url("/hoster/new"))
+    page.fill("#name", "Jardins partagés")
+    page.fill("#slug", "Jardins Partagés")
+    page.fill("#admin_email", "pas une adresse")
+    page.click("main form[action$='/hoster/new'] button[type=submit]")
+    assert page.locator(".error-summary").count() == 1
+
+
+def settings_with_errors(page, server):
+    page.goto(server.url(f"/{ORG}/admin/settings"))
+    page.fill("#color", "#ffcc00")
+    page.click("main form button.primary")
+    assert page.locator(".error-summary").count() == 1
+
+
+PAGES = {
+    "hoster-index": lambda page, server: page.goto(server.url("/hoster/")),
+    "hoster-new-errors": new_form_with_errors,
+    "hoster-association": lambda page, server: page.goto(server.url(f"/hoster/associations/{ORG}")),
+    "hoster-disable": lambda page, server: page.goto(
+        server.url("/hoster/associations/amap-du-coin/disable")),
+    "hoster-team": lambda page, server: page.goto(server.url("/hoster/team")),
+    "hoster-audit": lambda page, server: page.goto(server.url("/hoster/audit")),
+    "hoster-federation": lambda page, server: page.goto(server.url("/hoster/federation")),
+    "settings": lambda page, server: page.goto(server.url(f"/{ORG}/admin/settings")),
+    "settings-errors": settings_with_errors,
+}
+
+
+@pytest.fixture(scope="module")
+def axe():
+    return Axe()
+
+
+@pytest.mark.parametrize(("name", "device"), [(n, d) for n in PAGES for d in ("desktop", "phone")])
+def test_hoster_and_settings_pages_are_accessible(name, device, signed_in, server, axe):
+    page = signed_in(**(PHONE if device == "phone" else {}))
+    PAGES[name](page, server)
+    shot(page, f"{name}-{device}")
+    violations = axe.run(page).response["violations"]
+    assert violations == [], f"{name} ({device}): " + "; ".join(
+        f"{v['id']}: {[n['target'] for n in v['nodes'][:3]]}" for v in violations)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{name} ({device}) is {overflow}px too wide"
+
+
+def test_brand_colour_reaches_the_pages_and_a_suspended_space_says_so(signed_in, server):
+    page = signed_in()
+    page.goto(server.url(f"/{ORG}/admin/settings"))
+    page.fill("#color", "#1f5f8b")
+    page.click("main form button.primary")
+    page.wait_for_url(f"**/{ORG}/admin/settings")
+    page.goto(server.url(f"/{ORG}/"))
+    color = page.evaluate("getComputedStyle(document.querySelector('main a')).color")
+    assert color == "rgb(31, 95, 139)"
+    shot(page, "association-with-colour")
+
+    page.goto(server.url("/hoster/associations/amap-du-coin/disable"))
+    page.click("main form button.danger")
+    page.wait_for_url("**/hoster/associations/amap-du-coin")
+    response = page.goto(server.url("/amap-du-coin/"))
+    assert response.status == 410
+    assert page.locator("h1").inner_text() == "This space is suspended"
+    shot(page, "suspended")
+    # the invitation queued by `chaton org create --admin` was sent by the server's worker
+    assert Outbox(server.instance / "outbox").last_to("alice@example.org")
+    server.assert_no_tracebacks()
