@@ -395,4 +395,7 @@ def test_invitation_mail_of_the_first_admin_names_the_association(app, outbox):
     assert invoke(app, "org", "create", "amap", "--name", "AMAP du coin",
                   "--admin", "alice@example.org").exit_code == 0
     body = body_of(outbox.last_to("alice@example.org"))
-    assert "AMAP du coin" in body and "7 days" in body
+    assert "AMAP du coin" in body and "7 jours" in body  # in the association's language (fr)
+    assert invoke(app, "org", "create", "amap-en", "--name", "AMAP in English", "--language",
+                  "en", "--admin", "bob@example.org").exit_code == 0
+    assert "7 days" in body_of(outbox.last_to("bob@example.org"))

@@ -57,6 +57,7 @@ def signed_in(browser, server):
         link = cli(server, "account", "create", "host@example.org", "--hoster", "--org", ORG,
                    "--role", "admin").split(": ", 1)[1].strip()
         context = browser.new_context(**options)
+        context.add_cookies([{"name": "lang", "value": "en", "url": server.base_url}])
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
