@@ -3,18 +3,20 @@ a real `chaton serve`: the journeys without JavaScript, axe checks on desktop an
 phone. Set CHATON_SCREENSHOTS=/some/folder to keep screenshots."""
 
 import contextlib
+import email
+import email.policy
 import os
 import re
-import sqlite3
 import subprocess
-from contextlib import closing
+import time
 from pathlib import Path
 
 import pytest
+import requests
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
 from browsers import chromium  # skips this module without Chromium or Playwright
 from playwright.sync_api import Error as PlaywrightError  # noqa: E402
-from servers import CHATON, ChatonServer  # noqa: E402
+from servers import CHATON, ChatonServer, form_token  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -39,19 +41,40 @@ def cli(server, *args):
     return done.stdout
 
 
+def body_of(data):
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    return message.get_body(("plain",)).get_content()
+
+
+def report_over_http(server):
+    """A participant signs in (the link from the outbox) and reports a contribution."""
+    consultation = server.url(f"/{ORG}/consultations/avenir-friche-jean-moulin")
+    session = requests.Session()
+    session.post(consultation + "/join", data={
+        "csrf_token": form_token(session, consultation + "/join"), "email": "r@example.org",
+        "display_name": "Rapporteuse", "website": ""}, timeout=10).raise_for_status()
+    link = None
+    for _ in range(100):  # the worker writes the mail within a moment
+        for path in (server.instance / "outbox").glob("*.eml"):
+            found = re.search(r"https?://\S+/login/\S+", body_of(path.read_bytes()))
+            link = found.group(0) if found else link
+        if link:
+            break
+        time.sleep(0.1)
+    session.post(link, data={"csrf_token": form_token(session, link)}, timeout=10)
+    page = session.get(consultation + "/contributions/1", timeout=10).text
+    report = server.url(re.search(r'href="([^"]+/report/contribution/\d+)"', page).group(1))
+    session.post(report, data={"csrf_token": form_token(session, report), "reason": "abuse",
+                               "details": "Propos insultants"}, timeout=10).raise_for_status()
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     server = ChatonServer(tmp_path_factory.mktemp("data-browser"))
     server.init()
     cli(server, "demo")
-    with closing(sqlite3.connect(server.db_path)) as con, con:  # an open report to moderate
-        contribution, consultation = con.execute(
-            "SELECT id, consultation_id FROM consultation_contribution ORDER BY id LIMIT 1"
-        ).fetchone()
-        con.execute("INSERT INTO consultation_report (consultation_id, target_type, target_id, "
-                    "reason, details, created_at) VALUES (?, 'contribution', ?, 'abuse', "
-                    "'Propos insultants', '2026-01-05 10:00:00')", (consultation, contribution))
     server.start()
+    report_over_http(server)
     try:
         yield server
     finally:

@@ -39,7 +39,8 @@ def all_rows(table):
 def owned(slug):
     """{table: primary keys} of the rows that belong to an association, found by following the
     database's own foreign keys to its row (and the columns that hold its slug)."""
-    association = database.execute_sql('SELECT id FROM association WHERE slug = ?',
+    mark = database.param  # ? for SQLite, %s for PostgreSQL
+    association = database.execute_sql(f"SELECT id FROM association WHERE slug = {mark}",
                                        (slug,)).fetchone()
     found = {"association": {association[0]}}
     changed = True
@@ -50,7 +51,7 @@ def owned(slug):
                 parents = found.get(fk.dest_table)
                 if not parents:
                     continue
-                marks = ",".join("?" * len(parents))
+                marks = ",".join([mark] * len(parents))
                 rows = database.execute_sql(
                     f'SELECT "{primary_key(table)}" FROM "{table}" WHERE "{fk.column}" IN ({marks})',
                     list(parents)).fetchall()
@@ -60,12 +61,12 @@ def owned(slug):
                     changed = True
     for table, column in BY_SLUG.items():
         rows = database.execute_sql(f'SELECT "{primary_key(table)}" FROM "{table}" WHERE '
-                                    f'"{column}" = ?', (slug,)).fetchall()
+                                    f'"{column}" = {mark}', (slug,)).fetchall()
         found.setdefault(table, set()).update(r[0] for r in rows)
     for table, column in BY_PETITION_ID.items():
         for petition in found.get("petition", ()):
             rows = database.execute_sql(f'SELECT "{primary_key(table)}" FROM "{table}" WHERE '
-                                        f'"{column}" = ?', (petition,)).fetchall()
+                                        f'"{column}" = {mark}', (petition,)).fetchall()
             found.setdefault(table, set()).update(r[0] for r in rows)
     return found
 

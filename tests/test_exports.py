@@ -79,6 +79,7 @@ def test_the_archive_holds_content_and_documented_data(both, content_dir, client
 
     # the data
     petitions = {row["petition"]: row for row in read_csv(archive, "data/petitions.csv")}
+    assert all(row["file"] in names for row in petitions.values())  # paths in the archive
     online = Petition.get(Petition.slug == "ecole-sans-amiante").signature_count
     assert int(petitions["ecole-sans-amiante"]["online"]) == online
     signatures = read_csv(archive, "data/signatures.csv")

@@ -19,7 +19,7 @@ from pathlib import Path
 from flask import current_app
 
 from chaton.core.csvexport import neutral
-from chaton.core.db import database
+from chaton.core.db import database, is_sqlite
 
 FORMAT = "chaton-association-archive"
 VERSION = 1
@@ -35,6 +35,17 @@ class Table:
 
 def _iso(value):
     return value.isoformat() if value else None
+
+
+def _in_archive(path, association):
+    """Where a content file is in the archive (content/...), not where it is on the server."""
+    if not path:
+        return None
+    folder = Path(current_app.config["CHATON"]["content_dir"]) / association.slug
+    try:
+        return "content/" + Path(path).relative_to(folder).as_posix()
+    except ValueError:
+        return "content/" + Path(path).name
 
 
 def _petitions(association):
@@ -68,7 +79,7 @@ def petition_rows(association):
                "opens_on": _iso(p.opens_on), "closes_on": _iso(p.closes_on),
                "revision": p.revision_number, "online": p.signature_count,
                "pending": pending.get(p.id, 0), "other_sources": p.other_counts,
-               "partners": p.partner_count, "total": p.total_count, "file": p.path,
+               "partners": p.partner_count, "total": p.total_count, "file": _in_archive(p.path, association),
                "in_content_folder": p.present}
 
 
@@ -123,7 +134,8 @@ def update_rows(association):
     return _per_petition(U, association, [U.published_at], {
         "update": lambda r: r.slug, "kind": lambda r: r.kind, "title": lambda r: r.title,
         "value": lambda r: r.value, "published_at": lambda r: _iso(r.published_at),
-        "file": lambda r: r.path, "in_content_folder": lambda r: r.present})
+        "file": lambda r: _in_archive(r.path, association),
+        "in_content_folder": lambda r: r.present})
 
 
 def invalidation_rows(association):
@@ -141,7 +153,7 @@ def consultation_rows(association):
                "licence": c.licence, "moderation": c.moderation,
                "participants": c.participant_count, "votes": c.vote_count,
                "contributions": c.contribution_count, "comments": c.comment_count,
-               "file": c.path, "in_content_folder": c.present}
+               "file": _in_archive(c.path, association), "in_content_folder": c.present}
 
 
 def participant_rows(association):
@@ -210,7 +222,7 @@ TABLES = [
         "pending": "signatures waiting for their e-mail confirmation (not in this archive)",
         "other_sources": "signatures counted elsewhere (paper, other sites), source=count",
         "partners": "signatures reported by partner instances (co-hosting)",
-        "total": "online + other sources + partners", "file": "the Markdown file",
+        "total": "online + other sources + partners", "file": "its Markdown file in this archive",
         "in_content_folder": IN_FOLDER}, petition_rows),
     Table("data/signatures.csv",
           "Every confirmed signature. Personal data: write only to people whose keep_informed "
@@ -236,7 +248,7 @@ TABLES = [
     Table("data/petition_updates.csv", "News of the petitions: updates and milestones.", {
         **P, "update": "identifier", "kind": "update, milestone or threshold",
         "title": "title", "value": "count reached (milestones)",
-        "published_at": "when (UTC)", "file": "the Markdown file of an update",
+        "published_at": "when (UTC)", "file": "the Markdown file of an update, in this archive",
         "in_content_folder": IN_FOLDER}, update_rows),
     Table("data/signature_invalidations.csv", "Signatures removed after the fact.", {
         **P, "removed_at": "when (UTC)", "confirmed": "confirmed signatures removed",
@@ -249,7 +261,8 @@ TABLES = [
               "licence": "licence of its open data", "moderation": "pre or post",
               "participants": "confirmed participants", "votes": "votes",
               "contributions": "contributions shown", "comments": "comments shown",
-              "file": "its index.md", "in_content_folder": IN_FOLDER}, consultation_rows),
+              "file": "its index.md in this archive", "in_content_folder": IN_FOLDER},
+          consultation_rows),
     Table("data/consultation_participants.csv",
           "Participants of the consultations. The e-mail address is given only for those who "
           "asked for the consultation's news; the display name is public anyway.", {
@@ -296,7 +309,7 @@ class _Hashing(io.RawIOBase):
 
 
 def _add_csv(zf, table, association, files):
-    with zf.open(table.name, "w") as raw:
+    with zf.open(table.name, "w", force_zip64=True) as raw:  # may pass 2 GiB on a big site
         out = _Hashing(raw)
         text = io.TextIOWrapper(out, encoding="utf-8", newline="")
         writer = csv.DictWriter(text, fieldnames=list(table.columns))
@@ -319,10 +332,12 @@ def _add_content(zf, folder, files):
     """The association's folder as it is: Markdown, media, templates (regular files only)."""
     if not folder.is_dir():
         return
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()):
+    root = folder.resolve()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()
+                       and p.resolve().is_relative_to(root)):  # nothing from outside the folder
         name = "content/" + path.relative_to(folder).as_posix()
         digest, size = hashlib.sha256(), 0
-        with path.open("rb") as source, zf.open(name, "w") as target:
+        with path.open("rb") as source, zf.open(name, "w", force_zip64=True) as target:
             while chunk := source.read(1 << 20):
                 digest.update(chunk)
                 size += len(chunk)
@@ -367,6 +382,8 @@ def build(association, output):
     folder = Path(current_app.config["CHATON"]["content_dir"]) / association.slug
     with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
         with database.atomic():  # one read snapshot: the files agree with each other
+            if not is_sqlite():  # SQLite reads one snapshot per transaction already
+                database.execute_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             _add_bytes(zf, "data/association.json", _json({
                 "slug": association.slug, "name": association.name,
                 "language": association.language, "theme": association.theme,
