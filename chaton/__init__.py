@@ -61,7 +61,11 @@ def _init_extensions(app, instance, settings):
 def _register_blueprints(app):
     from chaton.accounts import tasks as _account_tasks  # noqa: F401  (invitations queued by commands)
     from chaton.accounts.views import bp as accounts_bp
+    from chaton.admin.deletion import bp as deletion_bp
+    from chaton.admin.exports import bp as exports_bp
+    from chaton.admin.invalidation import bp as invalidation_bp
     from chaton.admin.members import bp as members_bp
+    from chaton.admin.moderation import bp as moderation_bp
     from chaton.admin.settings import bp as settings_bp
     from chaton.admin.views import bp as admin_bp
     from chaton.consultations import blueprints as consultation_blueprints
@@ -71,6 +75,7 @@ def _register_blueprints(app):
     from chaton.federation.views import bp as federation_bp
     from chaton.feeds.views import bp as feeds_bp
     from chaton.hoster.views import bp as hoster_bp
+    from chaton.orgs import tasks as _org_tasks  # noqa: F401  (purges deleted associations)
     from chaton.orgs.branding import bp as branding_bp
     from chaton.orgs.views import bp as orgs_bp
     from chaton.petitions import tasks as _petition_tasks  # noqa: F401  (registers tasks)
@@ -84,6 +89,8 @@ def _register_blueprints(app):
     app.register_blueprint(members_bp)
     app.register_blueprint(settings_bp)
     app.register_blueprint(branding_bp)
+    for blueprint in (moderation_bp, invalidation_bp, exports_bp, deletion_bp):
+        app.register_blueprint(blueprint)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(federation_bp)
     app.register_blueprint(petitions_bp)

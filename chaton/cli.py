@@ -462,6 +462,29 @@ def account_disable(ctx, email):
     click.echo(f"{email} disabled")
 
 
+@org.command("delete")
+@click.argument("slug")
+@click.option("--yes", is_flag=True, help="Do not ask to type the slug again.")
+@click.pass_context
+def org_delete(ctx, slug, yes):
+    """Delete an association: its data, its content folder (set aside), its followers told."""
+    from chaton.orgs import deletion
+
+    app = make_app(ctx)
+    with app.app_context():
+        app.extensions["chaton_content"].refresh()
+        association = deletion.find(slug)
+        if association is None:
+            raise click.ClickException(f"no association {slug!r} in the database")
+        counts = deletion.summary(association).counts()
+        click.echo(f"{slug} ({association.name}): "
+                   + ", ".join(f"{v} {k}" for k, v in counts.items()))
+        if not yes and click.prompt("type the slug to delete it", default="") != slug:
+            raise click.ClickException("nothing deleted")
+        done = deletion.delete_association(association)
+    click.echo(f"{slug} deleted: " + ", ".join(f"{t} {n}" for t, n in done.rows.items()))
+
+
 @main.group()
 def retention():
     """Personal data retention."""

@@ -44,6 +44,7 @@ def admin_nav():
 def init_app(app):
     from chaton.accounts.audit import describe
     from chaton.accounts.roles import ROLE_HELP, ROLE_NAMES
+    from chaton.admin.auth import can
 
     app.jinja_env.globals.update(admin_nav=admin_nav, role_names=ROLE_NAMES, role_help=ROLE_HELP,
-                                 describe_action=describe)
+                                 describe_action=describe, can=can)

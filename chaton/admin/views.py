@@ -19,7 +19,13 @@ from chaton.core.db import utcnow
 from chaton.core.themes import render
 from chaton.orgs.models import ContentError
 from chaton.orgs.views import load_association
-from chaton.petitions.models import AreaCount, DailyCount, Petition, Signature
+from chaton.petitions.models import (
+    AreaCount,
+    DailyCount,
+    Petition,
+    Signature,
+    SignatureInvalidation,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/<org>/admin")
 nav.register("admin.dashboard", _l("Dashboard"), "view", order=10)
@@ -74,9 +80,11 @@ def petition(org, slug):
     pending = (Signature.select().where((Signature.petition == petition)
                                         & (Signature.status == "pending")).count())
     chart = daily_bars(days, label=_("Confirmed signatures per day, last 30 days"))
+    removed = list(SignatureInvalidation.select().where(SignatureInvalidation.petition == petition)
+                   .order_by(SignatureInvalidation.id.desc()))
     return render("admin/petition.html", association=g.association, petition=petition,
                   chart=chart, days=sorted(days.items(), reverse=True)[:30], areas=areas,
-                  contacts=contacts, pending=pending)
+                  contacts=contacts, pending=pending, invalidations=removed)
 
 
 audit.label("contacts.export", _l("Contacts exported"))

@@ -92,15 +92,21 @@ def moderate(org, slug, kind, item_id):
     if action == "hide" and not reason:
         flash(_("Say why it is hidden: the reason is public."), "error")
         return redirect(url_for(".consultation", org=org, slug=slug), code=303)
+    flash(carry_out(found, kind, item, action, reason))
+    return redirect(url_for(".consultation", org=org, slug=slug), code=303)
+
+
+def carry_out(consultation, kind, item, action, reason):
+    """A moderator's decision, from this page or the association's queue: the public log, the
+    audit log and the reply notification; returns the message for the moderator."""
     was_pending = item.status == "pending"
-    moderation.decide(found, kind, item, action, reason)
-    audit.record(f"moderation.{action}", g.association, target=f"{slug}: {kind} {item_id}",
-                 reason=reason)
+    moderation.decide(consultation, kind, item, action, reason)
+    audit.record(f"moderation.{action}", g.association,
+                 target=f"{consultation.slug}: {kind} {item.id}", reason=reason)
     if kind == "comment" and was_pending and action == "approve":
         notify_reply(item.id)
-    flash({"hide": _("Hidden, with its reason in the public moderation log."),
-           "restore": _("Shown again."), "approve": _("Published.")}[action])
-    return redirect(url_for(".consultation", org=org, slug=slug), code=303)
+    return {"hide": _("Hidden, with its reason in the public moderation log."),
+            "restore": _("Shown again."), "approve": _("Published.")}[action]
 
 
 @bp.route("/<slug>/collective", methods=["POST"])

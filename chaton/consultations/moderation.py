@@ -4,19 +4,24 @@ Nothing is silently deleted: hidden content leaves a placeholder that says why, 
 decision is written to the consultation's public moderation log.
 """
 
+from dataclasses import dataclass, field
+
 from chaton.consultations.contributions import _count_comment, _count_contribution
 from chaton.consultations.models import (
     VISIBLE,
     Comment,
+    Consultation,
     Contribution,
     ModerationAction,
     Report,
+    Topic,
     bump_day,
 )
 from chaton.core.db import database, utcnow, writing
 
 REASONS = ("spam", "abuse", "personal", "off_topic", "other")
 MODELS = {"contribution": Contribution, "comment": Comment}
+QUEUE_LIMIT = 200  # items shown at once in the association's queue, oldest first
 
 
 def target(consultation, kind, target_id):
@@ -101,3 +106,57 @@ def log(consultation):
         ids = {a.target_id for a in actions if a.target_type == kind}
         found.update(_targets(consultation, kind, ids))
     return [(a, found.get((a.target_type, a.target_id))) for a in actions]
+
+
+@dataclass
+class Waiting:
+    """One item of the association's queue, with what a moderator needs to decide."""
+
+    consultation: object
+    kind: str  # contribution, comment
+    item: object
+    reports: list = field(default_factory=list)
+
+    @property
+    def pending(self):
+        return self.item.status == "pending"
+
+    @property
+    def since(self):
+        """Waiting since it was written (pre-moderation) or first reported."""
+        moments = [r.created_at for r in self.reports]
+        if self.pending:
+            moments.append(self.item.created_at)
+        return min(moments)
+
+
+def association_queue(association, limit=QUEUE_LIMIT):
+    """Pending and reported items of all the association's consultations, oldest first."""
+    consultations = {c.id: c for c in Consultation.select().where(
+        (Consultation.association == association) & Consultation.present)}
+    if not consultations:
+        return []
+    ids = list(consultations)
+    found = {}
+    for kind, model in MODELS.items():
+        rows = _with_topic(model).where(model.consultation.in_(ids) & (model.status == "pending"))
+        found.update({(kind, row.id): Waiting(consultations[row.consultation_id], kind, row)
+                      for row in rows.order_by(model.id).limit(limit)})
+    reports = {}
+    for r in (Report.select().where(Report.consultation.in_(ids) & Report.resolved_at.is_null())
+              .order_by(Report.id).limit(limit * 5)):
+        reports.setdefault((r.target_type, r.target_id), []).append(r)
+    for kind, model in MODELS.items():
+        missing = [tid for (k, tid) in reports if k == kind and (k, tid) not in found]
+        if missing:
+            rows = _with_topic(model).where(model.id.in_(missing) & model.consultation.in_(ids))
+            found.update({(kind, row.id): Waiting(consultations[row.consultation_id], kind, row)
+                          for row in rows})
+    for key, waiting in found.items():
+        waiting.reports = reports.get(key, [])
+    return sorted(found.values(), key=lambda w: w.since)[:limit]
+
+
+def _with_topic(model):
+    """Contributions or comments with their topic, in one query."""
+    return model.select(model, Topic).join(Topic, on=(model.topic == Topic.id))

@@ -11,6 +11,7 @@ import logging
 import os
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -160,6 +161,12 @@ class ContentIndex:
             return True
         finally:
             self._lock.release()
+
+    @contextmanager
+    def paused(self):
+        """Hold re-indexing off while a whole folder moves (an association being deleted)."""
+        with self._lock:
+            yield
 
     def refresh(self):
         """Re-index now (used at start-up, by `chaton content reload` and after admin edits)."""

@@ -89,8 +89,16 @@ def m0006_hosting(db):
     db.create_tables(TABLES)
 
 
+def m0008_invalidations(db):
+    """Signatures removed after the fact, with their public explanation."""
+    from chaton.petitions.models import SignatureInvalidation
+
+    db.create_tables([SignatureInvalidation])
+
+
 MIGRATIONS = [(1, m0001_initial), (2, m0002_federation), (3, m0003_consultations),
-              (4, m0004_confirmation_sent), (5, m0005_accounts), (6, m0006_hosting)]
+              (4, m0004_confirmation_sent), (5, m0005_accounts), (6, m0006_hosting),
+              (8, m0008_invalidations)]
 
 
 def applied_numbers():

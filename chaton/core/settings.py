@@ -56,6 +56,8 @@ SETTINGS = [
             "Consultation contributions accepted per IP address."),
     Setting("comment_rate_limit", "10 per minute;100 per hour",
             "Consultation comments and reports accepted per IP address."),
+    Setting("deleted_grace_days", 30,
+            "Days the folder of a deleted association is kept in instance/deleted/ (0: none)."),
     Setting("federation", True, "Speak ActivityPub (WebFinger, actors, inboxes, deliveries)."),
     Setting("federation_allow_private_addresses", False,
             "Let federation contact private and loopback addresses (tests, private networks)."),

@@ -163,3 +163,22 @@ class AreaCount(BaseModel):
     class Meta:
         table_name = "area_count"
         indexes = ((("petition", "area"), True),)
+
+
+class SignatureInvalidation(BaseModel):
+    """Signatures removed after the fact (fraud, a bot, a mistake), explained in public.
+
+    The signatures themselves are deleted; this row keeps what the page and the audit need:
+    when, how many, why, and by which criteria (never the addresses of a pasted list).
+    """
+
+    petition = peewee.ForeignKeyField(Petition, backref="invalidations", on_delete="CASCADE")
+    reason = peewee.TextField()  # public: shown on the petition page and in its JSON
+    criteria = JSONField(default=dict)  # domains, window, how many addresses were listed
+    confirmed_removed = peewee.IntegerField(default=0)
+    pending_removed = peewee.IntegerField(default=0)
+    created_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "signature_invalidation"
+        indexes = ((("petition", "created_at"), False),)

@@ -133,11 +133,16 @@ def _add_to_counters(signature, delta):
 def confirm(signature):
     """Count a pending signature; returns False when it was already confirmed."""
     with writing():
-        fresh = Signature.get_by_id(signature.id)
-        if fresh.status == "confirmed":
+        fresh = Signature.get_or_none(Signature.id == signature.id)
+        if fresh is None or fresh.status == "confirmed":
+            return False  # counted already, or gone (withdrawn, expired, removed by its association)
+        now = utcnow()
+        # conditional, so that a concurrent confirmation or deletion (PostgreSQL runs them side
+        # by side) can never count it twice or count a row that is gone
+        if not Signature.update(status="confirmed", confirmed_at=now).where(
+                (Signature.id == fresh.id) & (Signature.status == "pending")).execute():
             return False
-        fresh.status, fresh.confirmed_at = "confirmed", utcnow()
-        fresh.save(only=[Signature.status, Signature.confirmed_at])
+        fresh.status, fresh.confirmed_at = "confirmed", now
         _add_to_counters(fresh, 1)
         record_milestones(Petition.get_by_id(fresh.petition_id))
         _count_changed(fresh.petition_id)

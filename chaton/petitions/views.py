@@ -13,7 +13,7 @@ from chaton.core.cache import TTLCache, generation
 from chaton.core.security import rate_limit
 from chaton.core.themes import render
 from chaton.orgs.views import load_association
-from chaton.petitions import signing
+from chaton.petitions import invalidation, signing
 from chaton.petitions.forms import SignForm
 from chaton.petitions.models import AreaCount, Petition, PetitionRevision, PetitionUpdate
 from chaton.petitions.tasks import send_confirmation
@@ -68,7 +68,7 @@ def page(petition, form, status=200, **extra):
         "petition.html", petition=petition, association=petition.association, form=form,
         signable=petition.is_signable(date.today()), updates=updates,
         signatures=signing.recent_public(petition), share=share_links(petition),
-        partners=partner_counts(petition), **extra,
+        partners=partner_counts(petition), invalidations=invalidation.public(petition), **extra,
     )
     return body, status
 
@@ -182,6 +182,8 @@ def petition_json(petition):
         "opens": petition.opens_on.isoformat() if petition.opens_on else None,
         "closes": petition.closes_on.isoformat() if petition.closes_on else None,
         "milestones_reached": milestones,
+        "signatures_removed": [{"date": r.created_at.isoformat(), "count": r.confirmed_removed,
+                                "reason": r.reason} for r in invalidation.public(petition)],
         "revision": petition.revision_number,
         "answer": petition.answer,
         "language": petition.language or association.language,

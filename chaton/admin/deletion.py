@@ -1,0 +1,42 @@
+"""Deleting the association from its own area: what will be erased, then a confirmation by
+typing its address. Admins only (`manage`); the work is `orgs.deletion.delete_association`."""
+
+from flask import Blueprint, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from chaton.accounts import audit
+from chaton.accounts.sessions import current_account
+from chaton.admin.auth import require
+from chaton.core.themes import render
+from chaton.orgs import deletion
+from chaton.orgs.views import load_association
+
+bp = Blueprint("deletion", __name__, url_prefix="/<org>/admin/delete")
+audit.label("association.delete", _l("Association deleted"))
+
+
+@bp.url_value_preprocessor
+def pick_association(endpoint, values):
+    load_association(values["org"])
+
+
+@bp.route("/", methods=["GET", "POST"])
+@require("manage")
+def confirm(org):
+    association = g.association
+    typed = request.form.get("slug", "").strip()[:100]
+    error = None
+    if request.method == "POST":
+        if typed != association.slug:
+            error = _("Type %(slug)s exactly, to show that you mean this association.",
+                      slug=association.slug)
+        else:
+            name = association.name
+            deletion.delete_association(association, current_account())
+            flash(_("%(name)s and all its data were deleted.", name=name))
+            return redirect(url_for("accounts.home"), code=303)
+    return render("admin/delete.html", association=association, typed=typed, error=error,
+                  summary=deletion.summary(association),
+                  grace_days=deletion.grace_days()), \
+        422 if error else 200

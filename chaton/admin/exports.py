@@ -1,0 +1,68 @@
+"""The association's data: contacts per petition, open data of consultations, the whole
+archive, and the way to delete the association. Admins only (`manage`)."""
+
+from flask import Blueprint, g, send_file
+from flask_babel import lazy_gettext as _l
+from peewee import fn
+
+from chaton.accounts import audit
+from chaton.admin import nav
+from chaton.admin.auth import require
+from chaton.consultations.models import Consultation
+from chaton.core.db import utcnow
+from chaton.core.security import limiter
+from chaton.core.themes import render
+from chaton.orgs import archive
+from chaton.orgs.deletion import summary
+from chaton.orgs.views import load_association
+from chaton.petitions.models import Petition, Signature
+
+bp = Blueprint("exports", __name__, url_prefix="/<org>/admin/exports")
+nav.register("exports.index", _l("Exports"), "manage", order=70)
+audit.label("association.export", _l("Whole export downloaded"))
+
+
+@bp.url_value_preprocessor
+def pick_association(endpoint, values):
+    load_association(values["org"])
+
+
+@bp.route("/")
+@require("manage")
+def index(org):
+    association = g.association
+    petitions = list(Petition.select().where((Petition.association == association)
+                                             & Petition.present).order_by(Petition.title))
+    contacts = dict(Signature.select(Signature.petition, fn.COUNT(Signature.id))
+                    .where(Signature.petition.in_([p.id for p in petitions] or [0])
+                           & (Signature.status == "confirmed") & Signature.keep_informed
+                           & Signature.email.is_null(False))
+                    .group_by(Signature.petition).tuples())
+    consultations = list(Consultation.select().where((Consultation.association == association)
+                                                     & Consultation.present)
+                         .order_by(Consultation.title))
+    return render("admin/exports.html", association=association, petitions=petitions,
+                  contacts=contacts, consultations=consultations, tables=archive.TABLES,
+                  summary=summary(association))
+
+
+@bp.route("/archive.zip", methods=["POST"])
+@require("manage")
+@limiter.limit("10 per hour")
+def download(org):
+    """Build the archive in an anonymous temporary file, then stream it."""
+    association = g.association
+    output = archive.temporary_file()
+    try:
+        manifest = archive.build(association, output)
+        output.seek(0)
+    except BaseException:
+        output.close()
+        raise
+    audit.record("association.export", association, target=association.slug,
+                 files=len(manifest["files"]))
+    name = f"{association.slug}-{utcnow().strftime('%Y%m%d-%H%M')}.zip"
+    response = send_file(output, mimetype="application/zip", as_attachment=True,
+                         download_name=name, max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    return response
