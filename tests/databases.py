@@ -70,9 +70,21 @@ def _execute(sql):
             cursor.execute(sql)
 
 
+def _drop_leftovers():
+    """Drop what test processes killed before their end left on a server of this machine."""
+    if urlsplit(URL).hostname not in (None, "", "localhost", "127.0.0.1", "::1"):
+        return  # another machine's processes may be using theirs
+    names = query(URL, None, "SELECT datname FROM pg_database WHERE datname LIKE 'chaton_test_%'")
+    for (name,) in names:
+        pid = name.split("_")[2]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            _execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def _build_template():
     """CREATE DATABASE, then `chaton db upgrade` on it in a subprocess (no state left here)."""
     global _template
+    _drop_leftovers()
     _execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}" WITH (FORCE)')
     _execute(f'CREATE DATABASE "{TEMPLATE}"')
     _template = "made"
@@ -151,7 +163,7 @@ def query(database_url, db_path, sql, *args):
         import psycopg2
 
         with closing(psycopg2.connect(database_url)) as connection, connection.cursor() as cursor:
-            cursor.execute(sql.replace("?", "%s"), args)
+            cursor.execute(sql.replace("?", "%s"), args or None)
             return cursor.fetchall()
     with closing(sqlite3.connect(db_path, timeout=10)) as connection:
         return connection.execute(sql, args).fetchall()
