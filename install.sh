@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Chaton installer for Debian and Ubuntu. Safe to run again: it only adds what is missing.
 #
-#   ./install.sh          virtual environment, Chaton, instance/ with the demo content
-#   ./install.sh --dev    the same, plus the test tools and Debian's chromium for browser tests
+#   ./install.sh               virtual environment, Chaton, instance/ with the demo content
+#   ./install.sh --dev         the same, plus the test tools and Debian's chromium for browser tests
+#   ./install.sh --postgresql  add the PostgreSQL driver (for database_url = "postgresql://...");
+#                              combine with --dev to run the tests against PostgreSQL too
 set -euo pipefail
 cd "$(dirname "$0")"
 
 DEV=0
+EXTRAS=()
 for arg in "$@"; do
   case "$arg" in
-    --dev) DEV=1 ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    --dev) DEV=1; EXTRAS+=(dev) ;;
+    --postgresql) EXTRAS+=(postgresql) ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
     *) echo "unknown option: $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -40,15 +44,15 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 
-if [ "$DEV" = 1 ]; then
-  say "installing Chaton with its test tools"
-  .venv/bin/pip install --quiet --disable-pip-version-check -e ".[dev]"
-  if ! command -v chromium >/dev/null && [ ! -x /usr/bin/chromium ]; then
-    say "installing Debian's chromium (browser tests)"; apt_install chromium
-  fi
+if [ ${#EXTRAS[@]} -gt 0 ]; then
+  say "installing Chaton with: ${EXTRAS[*]}"
+  .venv/bin/pip install --quiet --disable-pip-version-check -e ".[$(IFS=,; echo "${EXTRAS[*]}")]"
 else
   say "installing Chaton"
   .venv/bin/pip install --quiet --disable-pip-version-check -e .
+fi
+if [ "$DEV" = 1 ] && ! command -v chromium >/dev/null && [ ! -x /usr/bin/chromium ]; then
+  say "installing Debian's chromium (browser tests)"; apt_install chromium
 fi
 
 say "compiling the interface translations"

@@ -3,8 +3,31 @@
 import shutil
 from pathlib import Path
 
+import databases
 import pytest
 from helpers import DEMO_CONTENT, Outbox, make_app
+
+
+def pytest_report_header(config):
+    return f"chaton database engine: {databases.ENGINE}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_databases():
+    """With PostgreSQL, drop at the end whatever databases are left (module-wide servers)."""
+    yield
+    if databases.POSTGRESQL:
+        databases.drop_all()
+
+
+@pytest.fixture(autouse=True)
+def _test_database_cleanup():
+    """With PostgreSQL, drop the databases a test made once it ends (set up after the module
+    fixtures, so a module-wide server keeps its database until the end of the session)."""
+    count = databases.created_count()
+    yield
+    if databases.POSTGRESQL:
+        databases.drop_created_after(count)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import yaml
+from databases import new_database_url
 
 from chaton import create_app
 from chaton.core import migrations
@@ -16,7 +17,8 @@ PETITION_URL = "/quartiers-solidaires/petitions/ecole-sans-amiante"
 
 
 def make_app(tmp_path, content_dir, **overrides):
-    """An app on a fresh instance folder, migrated and indexed."""
+    """An app on a fresh instance folder, migrated and indexed (on a fresh database of its own
+    with PostgreSQL, named in the instance's config.toml for the CLI too)."""
     settings = {
         "secret_key": "test-secret",
         "content_dir": str(content_dir),
@@ -27,7 +29,14 @@ def make_app(tmp_path, content_dir, **overrides):
         "language": "en",
     }
     settings.update(overrides)
-    app = create_app(tmp_path / "instance", settings)
+    instance = tmp_path / "instance"
+    if not settings.get("database_url") and (url := new_database_url()):
+        settings["database_url"] = url
+        instance.mkdir(parents=True, exist_ok=True)
+        config = instance / "config.toml"
+        if not config.exists():
+            config.write_text(f'database_url = "{url}"\n')
+    app = create_app(instance, settings)
     app.config["TESTING"] = True
     with app.app_context():
         migrations.upgrade()

@@ -23,6 +23,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import databases
 import pytest
 import requests
 from helpers import DEMO_CONTENT, PETITION_URL
@@ -64,6 +65,8 @@ class ChatonServer:
         self.log_path = self.root / "server.log"
         self.settings = {"sign_rate_limit": "", "content_scan_interval": 0.2,
                          "smtp_timeout": 5, **settings}
+        if databases.POSTGRESQL and not self.settings.get("database_url"):
+            self.settings["database_url"] = databases.new_database_url()
         if smtp_port is not None:
             self.settings.update(smtp_host=HOST, smtp_port=smtp_port)
         self.port = None
@@ -174,7 +177,21 @@ class ChatonServer:
 
     @property
     def db_path(self):
+        """The SQLite file (with PostgreSQL, `query` reaches the server's own database)."""
         return self.instance / "chaton.db"
+
+    def query(self, sql, *args):
+        """Rows of one SQL statement (`?` placeholders) on this server's database."""
+        return databases.query(self.settings.get("database_url", ""), self.db_path, sql, *args)
+
+    def database_contains(self, text):
+        """Whether `text` is anywhere in the database: in the SQLite file's bytes (free pages
+        included), or in any row of any table on PostgreSQL."""
+        if not databases.POSTGRESQL:
+            return text in self.db_path.read_bytes().decode("latin-1")
+        tables = self.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        return any(self.query(f'SELECT 1 FROM "{t}" AS r WHERE r::text LIKE ? LIMIT 1', f"%{text}%")
+                   for (t,) in tables)
 
     def count(self, petition_url=PETITION_URL):
         """The online count of a petition, from its public JSON."""

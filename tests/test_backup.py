@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 import requests
 from click.testing import CliRunner
+from databases import sqlite_only
 from helpers import PETITION_URL
 from servers import CHATON, ChatonServer, clean_environ, form_token, running_server, sign_over_http
 
@@ -84,6 +85,7 @@ def archive(source, tmp_path):
     return tmp_path / "b.tar.gz"
 
 
+@sqlite_only
 def test_round_trip(source, tmp_path):
     result = invoke("--instance", source.instance, "backup", content_dir=source.content)
     assert result.exit_code == 0, result.output
@@ -114,6 +116,7 @@ def test_round_trip(source, tmp_path):
     assert not list(tmp_path.glob(".*restore-*")), "temporary folders left behind"
 
 
+@sqlite_only
 def test_backup_during_a_burst_of_signatures(tmp_path):
     with running_server(tmp_path / "site") as server:
         before, after, statuses = sign_while(server, lambda: backup_process(server, tmp_path))
@@ -207,6 +210,7 @@ def flip_a_byte(name, data):
     return data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1:]
 
 
+@sqlite_only
 def test_damaged_archive_is_refused_and_changes_nothing(archive, tmp_path):
     target = tmp_path / "existing"
     (target / "instance").mkdir(parents=True)
@@ -230,6 +234,7 @@ def test_damaged_archive_is_refused_and_changes_nothing(archive, tmp_path):
     assert sorted(p.name for p in target.iterdir()) == ["instance"], "leftovers next to target"
 
 
+@sqlite_only
 def test_restore_refuses_a_non_empty_instance_without_force(archive, tmp_path):
     instance, content = tmp_path / "instance", tmp_path / "content"
     instance.mkdir()

@@ -155,6 +155,12 @@ def test_not_json(fed):
     refused_without_side_effects(post(fed, None, body=b"not json"), status=400)
 
 
+def test_nul_character_is_refused(fed):
+    """No activity needs one, and PostgreSQL text could not store it."""
+    refused_without_side_effects(post(fed, payload("follow", id=f"{ALICE}/follows/\u0000")),
+                                 status=400)
+
+
 def test_key_on_another_host_than_the_actor(fed):
     evil = payload("follow", actor="http://127.0.0.1:10/users/mallory")
     refused_without_side_effects(post(fed, evil, key_id="http://127.0.0.1:9/keys/1"))

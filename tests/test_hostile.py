@@ -42,6 +42,10 @@ def test_odd_urls_are_4xx(client, path):
     assert 400 <= client.get(path).status_code < 500, path
 
 
+def test_nul_character_in_a_query_is_400(client):
+    assert client.get("/quartiers-solidaires/feed.atom?q=%00").status_code == 400
+
+
 def test_binary_body_is_4xx(client):
     response = client.post(PETITION_URL + "/sign", data=b"\xff\xfe\x00garbage",
                            content_type="application/x-www-form-urlencoded")

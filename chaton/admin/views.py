@@ -73,7 +73,7 @@ def petition(org, slug):
     petition = _admin_petition(org, slug)
     days = {d.day: d.count for d in DailyCount.select().where(DailyCount.petition == petition)}
     areas = list(AreaCount.select().where((AreaCount.petition == petition) & (AreaCount.count > 0))
-                 .order_by(AreaCount.count.desc()))
+                 .order_by(AreaCount.count.desc(), AreaCount.area))
     contacts = (Signature.select().where((Signature.petition == petition)
                                          & (Signature.status == "confirmed")
                                          & Signature.keep_informed).count())

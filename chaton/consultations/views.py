@@ -60,7 +60,8 @@ def open_consultations(limit=20):
     today = date.today()
     rows = (Consultation.select(Consultation, Association).join(Association)
             .where(Consultation.present & (Consultation.status == "published")
-                   & Association.is_public()).order_by(Consultation.participant_count.desc()))
+                   & Association.is_public())
+            .order_by(Consultation.participant_count.desc(), Consultation.id))
     found = [c for c in rows if any(c.schedule().allows(a, today) for a in ("vote", "contribute"))]
     return found[:limit]
 

@@ -107,7 +107,8 @@ def database_path(settings, instance):
     if url.startswith("sqlite:///"):
         return Path(url[len("sqlite:///"):])
     raise BackupError("chaton backup copies SQLite databases; with a PostgreSQL database_url, "
-                      "back it up with pg_dump (and the content folder with the files)")
+                      "back the database up with pg_dump, and the instance and content folders "
+                      "with your file backups (docs/deploy.md, 'Backups with pg_dump')")
 
 
 def stage_databases(main_db, instance, target):

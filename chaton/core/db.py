@@ -2,7 +2,13 @@
 
 SQLite runs in WAL mode; writes go through `writing()`, which serializes them with one short
 in-process lock instead of letting threads collide and retry on SQLITE_BUSY (retries give p99
-latencies near a second). PostgreSQL (`database_url = "postgresql://..."`) needs no lock.
+latencies near a second).
+
+PostgreSQL (`database_url = "postgresql://user:password@host/name"`) may serve several processes
+on several machines. `writing()` keeps the same promise there: one write transaction at a time,
+by a transaction-level advisory lock that every app server and worker shares. Code written for
+SQLite's single writer (read a row, decide, write) stays correct without SELECT ... FOR UPDATE;
+reads are never blocked (MVCC), and a transaction lasts a few milliseconds.
 """
 
 import json
@@ -12,7 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import peewee
-from playhouse.db_url import connect
+from playhouse.db_url import connect, parse
+from playhouse.shortcuts import ReconnectMixin
 
 database = peewee.DatabaseProxy()
 _write_lock = threading.RLock()
@@ -27,6 +34,33 @@ SQLITE_PRAGMAS = {
 }
 
 
+# keys of PostgreSQL advisory locks (any constants, distinct): one writer at a time, one
+# process at a time applying migrations or creating the queue's tables
+WRITE_LOCK_KEY = 0x63686174_6F6E  # "chaton"
+SCHEMA_LOCK_KEY = WRITE_LOCK_KEY + 1
+
+
+class PostgresqlDatabase(ReconnectMixin, peewee.PostgresqlDatabase):
+    """PostgreSQL whose threads reopen a connection the server lost (restart, network cut).
+
+    A statement outside a transaction is retried once on a new connection; inside one, the
+    error stands (the transaction is lost, the request fails and the next one reconnects)."""
+
+    reconnect_errors = (
+        (peewee.OperationalError, "server closed the connection"),
+        (peewee.OperationalError, "terminating connection"),
+        (peewee.OperationalError, "could not receive data"),
+        (peewee.OperationalError, "could not send data"),
+        (peewee.OperationalError, "ssl connection has been closed"),
+        (peewee.InterfaceError, "connection already closed"),
+    )
+
+    def rollback(self):
+        if not self.is_closed() and self._state.conn.closed:
+            return  # the connection died: the server ended the transaction, the error stands
+        super().rollback()
+
+
 def utcnow():
     """Timezone-aware now, the only clock the models use."""
     return datetime.now(UTC)
@@ -38,8 +72,14 @@ def open_database(url, instance_path):
         url = "sqlite:///" + str(Path(instance_path) / "chaton.db")
     if url.startswith("sqlite"):
         db = connect(url, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+    elif url.startswith(("postgresql://", "postgres://")):
+        if peewee.psycopg2 is None and peewee.psycopg is None:
+            raise SystemExit("database_url names PostgreSQL but its driver is missing: "
+                             "install it with `.venv/bin/pip install -e '.[postgresql]'`")
+        db = PostgresqlDatabase(**parse(url))
     else:
-        db = connect(url)
+        raise SystemExit(f"database_url: unsupported database {url.split(':', 1)[0]!r} "
+                         "(use sqlite:///path/to/file.db or postgresql://user:password@host/name)")
     database.initialize(db)
     return db
 
@@ -51,13 +91,20 @@ def is_sqlite():
 
 @contextmanager
 def writing():
-    """One short write transaction, serialized in-process on SQLite."""
+    """One short write transaction, one at a time: an in-process lock and BEGIN IMMEDIATE on
+    SQLite, an advisory lock shared by every process on PostgreSQL (released at commit)."""
     if is_sqlite():
         with _write_lock, database.atomic("IMMEDIATE"):
             yield
     else:
         with database.atomic():
+            advisory_xact_lock(database, WRITE_LOCK_KEY)
             yield
+
+
+def advisory_xact_lock(db, key):
+    """Wait for a PostgreSQL advisory lock, held until the current transaction ends."""
+    db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (key,))
 
 
 class UTCDateTimeField(peewee.DateTimeField):

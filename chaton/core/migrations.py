@@ -4,10 +4,11 @@ Add a migration by appending a function to MIGRATIONS; never edit one that has s
 """
 
 import logging
+from contextlib import contextmanager
 
 import peewee
 
-from chaton.core.db import BaseModel, UTCDateTimeField, database, utcnow
+from chaton.core.db import SCHEMA_LOCK_KEY, BaseModel, UTCDateTimeField, database, is_sqlite, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -116,10 +117,25 @@ def pending():
 def upgrade():
     """Apply every pending migration, each in its own transaction; return their names."""
     names = []
-    for number, fn in pending():
-        with database.atomic():
-            fn(database)
-            SchemaMigration.create(number=number, name=fn.__name__)
-        log.info("applied migration %s", fn.__name__)
-        names.append(fn.__name__)
+    with one_upgrader():
+        for number, fn in pending():
+            with database.atomic():
+                fn(database)
+                SchemaMigration.create(number=number, name=fn.__name__)
+            log.info("applied migration %s", fn.__name__)
+            names.append(fn.__name__)
     return names
+
+
+@contextmanager
+def one_upgrader():
+    """On PostgreSQL, processes starting together (app servers on several machines) take turns:
+    the first applies the migrations, the others then find nothing pending."""
+    if is_sqlite():
+        yield
+        return
+    database.execute_sql("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK_KEY,))
+    try:
+        yield
+    finally:
+        database.execute_sql("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK_KEY,))

@@ -4,7 +4,7 @@ security headers. Nothing here is specific to a capability."""
 import re
 from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import abort, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
@@ -55,6 +55,15 @@ def safe_next(target, default=""):
     return target
 
 
+def refuse_nul_characters():
+    """A NUL character in an address or its query is refused with a 400: nothing legitimate
+    sends one, and PostgreSQL text cannot hold it (a lookup would end as a 500). Forms refuse
+    control characters themselves, with their error messages."""
+    if "\x00" in request.path or any("\x00" in key or any("\x00" in v for v in values)
+                                      for key, values in request.args.lists()):
+        abort(400)
+
+
 def add_headers(response):
     for key, value in HEADERS.items():
         response.headers.setdefault(key, value)
@@ -68,6 +77,7 @@ def init_app(app):
     if settings["trusted_proxies"]:
         n = int(settings["trusted_proxies"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    app.before_request(refuse_nul_characters)
     csrf.init_app(app)
     limiter.init_app(app)
     app.after_request(add_headers)

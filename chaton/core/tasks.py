@@ -1,4 +1,8 @@
-"""Background work with huey: SqliteHuey in instance/queue.db, drained by a consumer.
+"""Background work with huey, drained by a consumer.
+
+The queue lives next to the data: in instance/queue.db (SQLite) by default, in the PostgreSQL
+database itself (tables huey_*) when `database_url` names one, so that app servers on several
+machines feed one queue that one `chaton worker` drains (FOR UPDATE SKIP LOCKED).
 
 `chaton serve` starts the consumer in-process (threads); `chaton worker` runs it alone for
 larger hosts. Tasks run inside an app context. In tests, `immediate_tasks` runs them inline.
@@ -8,7 +12,12 @@ import functools
 import logging
 from pathlib import Path
 
+import peewee
 from huey import SqliteHuey
+from huey.contrib.sql_huey import BytesBlobField, SqlStorage
+from huey.storage import SqliteStorage
+
+from chaton.core import db
 
 log = logging.getLogger(__name__)
 
@@ -18,17 +27,80 @@ _app = None
 
 
 def configure(app):
-    """Bind the queue to this app's instance folder (or to inline execution for tests)."""
+    """Bind the queue to this app's database (or to inline execution for tests); call it once
+    the database is open."""
     global _app
     _app = app
     settings = app.config["CHATON"]
     if settings["immediate_tasks"]:
         huey.immediate = True
         return
-    huey.storage_kwargs = {"filename": str(Path(app.instance_path) / "queue.db"),
-                           "journal_mode": "wal", "fsync": False, "timeout": 10}
+    if not db.is_sqlite():
+        # the app's own database object: no second connection per thread, and a task queued
+        # inside a transaction is seen by the worker only if that transaction commits
+        huey.storage_class = PostgresqlQueue
+        huey.storage_kwargs = {"database": db.database.obj}
+    else:
+        huey.storage_class = SqliteStorage
+        huey.storage_kwargs = {"filename": str(Path(app.instance_path) / "queue.db"),
+                               "journal_mode": "wal", "fsync": False, "timeout": 10}
     huey._immediate = False
     huey.storage = huey.create_storage()
+
+
+class PostgresqlQueue(SqlStorage):
+    """huey's SQL storage in the PostgreSQL database, tables named huey_* beside Chaton's; FOR
+    UPDATE SKIP LOCKED lets the consumers of several machines share them."""
+
+    def create_models(self):
+        # huey's own four models (huey.contrib.sql_huey), with prefixed table names
+        class Base(peewee.Model):
+            class Meta:
+                database = self.database
+                table_function = _queue_table_name
+
+        class KV(Base):
+            queue = peewee.CharField()
+            key = peewee.CharField()
+            value = BytesBlobField()
+
+            class Meta:
+                primary_key = peewee.CompositeKey("queue", "key")
+
+        class Schedule(Base):
+            queue = peewee.CharField()
+            data = BytesBlobField()
+            timestamp = peewee.TimestampField(resolution=1000)
+
+            class Meta:
+                indexes = ((("queue", "timestamp"), False),)
+
+        class Task(Base):
+            queue = peewee.CharField()
+            data = BytesBlobField()
+            priority = peewee.FloatField(default=0.0)
+
+        Task.add_index(Task.priority.desc(), Task.id)
+
+        class Counter(Base):
+            queue = peewee.CharField()
+            key = peewee.CharField()
+            value = peewee.IntegerField()
+
+            class Meta:
+                primary_key = peewee.CompositeKey("queue", "key")
+
+        return KV, Schedule, Task, Counter
+
+    def create_tables(self):
+        # app servers starting together take turns: CREATE TABLE IF NOT EXISTS is not atomic
+        with self.database:  # a connection and a transaction, closed on exit
+            db.advisory_xact_lock(self.database, db.SCHEMA_LOCK_KEY)
+            self.database.create_tables([self.KV, self.Schedule, self.Task, self.Counter])
+
+
+def _queue_table_name(model):
+    return "huey_" + model.__name__.lower()
 
 
 def task(**options):

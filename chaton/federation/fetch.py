@@ -116,6 +116,25 @@ def _read_capped(response, limit):
     return body
 
 
+def parse_document(body):
+    """A JSON document from another server; ValueError when not JSON or when a string in it
+    holds a NUL character (no activity needs one, and PostgreSQL text cannot store it)."""
+    document = json.loads(body)
+    if _holds_nul(document):
+        raise ValueError("a string holds a NUL character")
+    return document
+
+
+def _holds_nul(value):
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
 def get_json(url, signer=INSTANCE, hops=3):
     """Fetch an ActivityPub document (signed by the instance actor), following safe redirects."""
     import requests
@@ -139,9 +158,9 @@ def get_json(url, signer=INSTANCE, hops=3):
         except requests.RequestException as exc:
             raise FetchError(f"GET {url}: {exc.__class__.__name__}") from None
         try:
-            return json.loads(body)
+            return parse_document(body)
         except ValueError:
-            raise FetchError(f"GET {url}: not JSON") from None
+            raise FetchError(f"GET {url}: not JSON, or holds a NUL character") from None
     raise FetchError(f"GET {url}: too many redirects")
 
 

@@ -15,7 +15,7 @@ from werkzeug.datastructures import Headers
 
 from chaton.core.db import utcnow, writing
 from chaton.federation import handlers
-from chaton.federation.fetch import FetchError
+from chaton.federation.fetch import FetchError, parse_document
 from chaton.federation.httpsig import SignatureError, parse_incoming
 from chaton.federation.models import InboxActivity, RemoteActor
 
@@ -39,9 +39,9 @@ def _id_of(value):
 def receive(method, url, headers, body):
     """Handle a POST to an inbox; returns 'accepted' or 'waiting' (key fetched later)."""
     try:
-        activity = json.loads(body)
+        activity = parse_document(body)
     except ValueError:
-        raise Refused("the body is not JSON", 400) from None
+        raise Refused("the body is not JSON (or holds a NUL character)", 400) from None
     if not isinstance(activity, dict) or not _id_of(activity) or not _id_of(activity.get("actor")):
         raise Refused("an activity needs an id and an actor", 400)
     window = current_app.config["CHATON"]["federation_date_window"]

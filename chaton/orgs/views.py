@@ -54,7 +54,7 @@ def home():
     open_petitions = (Petition.select(Petition, Association).join(Association)
                       .where(Petition.present & (Petition.status == "open")
                              & Association.is_public())
-                      .order_by(Petition.signature_count.desc()).limit(50))
+                      .order_by(Petition.signature_count.desc(), Petition.id).limit(50))
     from chaton.federation.models import Mirror
 
     mirrors = Mirror.select().where(Mirror.deleted == False).count()  # noqa: E712

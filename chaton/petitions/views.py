@@ -63,7 +63,7 @@ def page(petition, form, status=200, **extra):
     """The petition page, with the given form (blank or as the visitor filled it)."""
     updates = list(PetitionUpdate.select().where((PetitionUpdate.petition == petition)
                                                   & PetitionUpdate.present)
-                   .order_by(PetitionUpdate.published_at.desc()))
+                   .order_by(PetitionUpdate.published_at.desc(), PetitionUpdate.id))
     body = render(
         "petition.html", petition=petition, association=petition.association, form=form,
         signable=petition.is_signable(date.today()), updates=updates,
