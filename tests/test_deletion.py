@@ -245,3 +245,26 @@ def test_without_grace_period_the_folder_is_erased_at_once(tmp_path, content_dir
     assert delete(admin).status_code == 303
     assert not (content_dir / ORG).exists()
     assert not (tmp_path / "instance" / "deleted").exists()
+
+
+def test_the_hoster_deletes_from_the_hoster_area(app, content_dir):
+    hoster = app.test_client()
+    from helpers import log_in
+
+    log_in(hoster, make_member(app, None, email="host@example.org", hoster=True))
+    page = f"/hoster/associations/{ORG}/delete"
+    assert f"/hoster/associations/{ORG}/delete" in hoster.get(
+        f"/hoster/associations/{ORG}").get_data(as_text=True)
+    wrong = hoster.post(page, data={"csrf_token": csrf_token(hoster, page), "slug": "nope"})
+    assert wrong.status_code == 422 and 'value="nope"' in wrong.get_data(as_text=True)
+    done = hoster.post(page, data={"csrf_token": csrf_token(hoster, page), "slug": ORG})
+    assert done.status_code == 303 and done.headers["Location"].endswith("/hoster/")
+    assert not (content_dir / ORG).exists()
+    assert hoster.get(f"/{ORG}/").status_code == 404
+    assert hoster.get(f"/{OTHER}/").status_code == 200
+    with app.app_context():
+        entry = AuditEntry.select().order_by(AuditEntry.id.desc()).first()
+    assert entry.action == "association.delete" and entry.actor == "host@example.org"
+    # an association's own admin cannot use the hoster's route
+    member = member_client(app, OTHER)
+    assert member.get(f"/hoster/associations/{OTHER}/delete").status_code == 404

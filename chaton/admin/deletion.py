@@ -24,7 +24,11 @@ def pick_association(endpoint, values):
 @bp.route("/", methods=["GET", "POST"])
 @require("manage")
 def confirm(org):
-    association = g.association
+    return confirmation_page(g.association, url_for("accounts.home"))
+
+
+def confirmation_page(association, done_url, hoster=False):
+    """The page listing what will be erased; POST with the typed address deletes."""
     typed = request.form.get("slug", "").strip()[:100]
     error = None
     if request.method == "POST":
@@ -35,8 +39,7 @@ def confirm(org):
             name = association.name
             deletion.delete_association(association, current_account())
             flash(_("%(name)s and all its data were deleted.", name=name))
-            return redirect(url_for("accounts.home"), code=303)
+            return redirect(done_url, code=303)
     return render("admin/delete.html", association=association, typed=typed, error=error,
-                  summary=deletion.summary(association),
-                  grace_days=deletion.grace_days()), \
-        422 if error else 200
+                  summary=deletion.summary(association), grace_days=deletion.grace_days(),
+                  hoster=hoster), 422 if error else 200

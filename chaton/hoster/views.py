@@ -156,6 +156,18 @@ def disable(slug):
     return _back(association)
 
 
+@bp.route("/associations/<slug>/delete", methods=["GET", "POST"])
+@hoster_required
+def delete(slug):
+    """The same confirmation as in the association's own area (what is erased, type the slug)."""
+    from chaton.admin.deletion import confirmation_page
+
+    association = _association(slug)
+    if not association.present:
+        abort(404)
+    return confirmation_page(association, url_for("hoster.index"), hoster=True)
+
+
 @bp.route("/associations/<slug>/enable", methods=["POST"])
 @hoster_required
 def enable(slug):
