@@ -61,6 +61,7 @@ def _register_blueprints(app):
     from chaton.admin.members import bp as members_bp
     from chaton.admin.views import bp as admin_bp
     from chaton.consultations import blueprints as consultation_blueprints
+    from chaton.editing import editing_blueprint
     from chaton.federation import cohost as _cohost  # noqa: F401  (reports co-hosted counts)
     from chaton.federation import publish as _publish  # noqa: F401  (delivers events)
     from chaton.federation import tasks as _federation_tasks  # noqa: F401
@@ -77,6 +78,7 @@ def _register_blueprints(app):
     app.register_blueprint(hoster_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(members_bp)
+    app.register_blueprint(editing_blueprint())
     app.register_blueprint(feeds_bp)
     app.register_blueprint(federation_bp)
     app.register_blueprint(petitions_bp)

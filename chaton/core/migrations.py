@@ -79,8 +79,18 @@ def m0005_accounts(db):
     db.create_tables(TABLES)
 
 
+def m0007_archived(db):
+    """Archived campaigns: hidden from lists and feeds, their page still reachable."""
+    from chaton.consultations.models import Consultation
+    from chaton.petitions.models import Petition
+
+    add_missing_column(db, Petition, "archived")
+    add_missing_column(db, Consultation, "archived")
+
+
 MIGRATIONS = [(1, m0001_initial), (2, m0002_federation), (3, m0003_consultations),
-              (4, m0004_confirmation_sent), (5, m0005_accounts)]
+              (4, m0004_confirmation_sent), (5, m0005_accounts),
+              (7, m0007_archived)]
 
 
 def applied_numbers():

@@ -1,0 +1,4 @@
+def check_new_campaign(association): return None
+
+
+def check_upload(association, size_bytes): return None
