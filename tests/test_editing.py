@@ -320,7 +320,7 @@ def test_a_broken_file_opens_as_plain_text_with_its_error(app, editor, client, c
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert '<textarea id="raw" name="raw"' in html and "invalid YAML" in html
-    assert re.search(r"\(line [34]\)", html)
+    assert re.search(rf"content/{ORG}/petitions/casse.md:[34]: invalid YAML", html)
     data = form_of(editor, f"{ADMIN}/petitions/casse/edit")
     still_broken = editor.post(f"{ADMIN}/petitions/casse/edit", data=dict(data, action="save"))
     assert still_broken.status_code == 422
@@ -465,14 +465,18 @@ def test_close_keeps_the_signatures(app, editor, client, content_dir):
 
 
 def test_archive_hides_from_lists_and_feeds_but_keeps_the_page(app, editor, client, content_dir):
+    title = "Une école sans amiante"
+    listed = [f"/{ORG}/", "/", f"/{ORG}/feed.atom", "/feed.atom"]
+    assert all(title in client.get(url).get_data(as_text=True) for url in listed)
+    assert f"/petitions/{ECOLE}" in client.get(f"/{ORG}/outbox?page=1").get_data(as_text=True)
     assert publication(editor, "petition", ECOLE, "archive").status_code == 303
     text = (content_dir / ORG / f"petitions/{ECOLE}.md").read_text()
     assert "archived: true" in text and "status: closed" in text
-    title = "Une école sans amiante"
     assert title not in client.get(f"/{ORG}/").get_data(as_text=True)
     assert title not in client.get("/").get_data(as_text=True)
     assert title not in client.get(f"/{ORG}/feed.atom").get_data(as_text=True)
     assert title not in client.get("/feed.atom").get_data(as_text=True)
+    assert f"/petitions/{ECOLE}" not in client.get(f"/{ORG}/outbox?page=1").get_data(as_text=True)
     page = client.get(f"/{ORG}/petitions/{ECOLE}")
     assert page.status_code == 200 and "This petition is archived" in page.get_data(as_text=True)
     assert client.get(f"/{ORG}/petitions/{ECOLE}.json").get_json()["archived"] is True
@@ -567,7 +571,31 @@ def test_drafts_do_not_leak(app, client, content_dir):
                 f"/{ORG}/outbox?page=1"]:
         body = client.get(url).get_data(as_text=True)
         assert "Plan secret" not in body and "Quel avenir pour la friche" not in body, url
+        assert "/petitions/secret" not in body and f"/consultations/{FRICHE}" not in body, url
     for url in [f"/{ORG}/petitions/secret", f"/{ORG}/petitions/secret.json",
                 f"/{ORG}/petitions/secret/feed.atom", f"/{ORG}/consultations/{FRICHE}",
                 f"/{ORG}/consultations/{FRICHE}/topics/usage-principal"]:
         assert client.get(url).status_code == 404, url
+
+
+def test_an_archived_consultation_refuses_participation(client, outbox, content_dir):
+    from consultation_helpers import post, sign_in, write_consultation
+
+    url = write_consultation(content_dir, "archivee", archived=True)  # phases still running
+    sign_in(client, outbox, url=url)
+    topic = url + "/topics/t1"
+    assert post(client, topic, topic + "/vote", choice="yes").status_code == 409
+    assert post(client, topic, topic + "/contribute", title="T", body="B",
+                stance="for").status_code == 409
+    assert "This consultation is archived" in client.get(url).get_data(as_text=True)
+    assert "Test consultation" not in client.get(f"/{ORG}/").get_data(as_text=True)
+
+
+def test_yaml_1_1_values_written_by_hand_keep_their_meaning(editor, content_dir):
+    path = content_dir / ORG / "petitions/piscine.md"
+    path.write_text(HAND_WRITTEN.replace("status: open\n", "status: open\nask_postal_code: yes\n"))
+    url = f"{ADMIN}/petitions/piscine/edit"
+    assert form_of(editor, url).get("m.ask_postal_code") == "y"  # shown ticked, as Chaton reads it
+    assert save(editor, url, **{"m.goal": "100"}).status_code == 303
+    doc = fm.parse(path, path.read_text(), SCHEMA)
+    assert doc.ok and doc.meta["ask_postal_code"] is True and doc.meta["goal"] == 100

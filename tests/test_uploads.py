@@ -154,3 +154,19 @@ def test_long_texts_fit_in_the_editor(editor, content_dir):
     data.update({"body": story, "action": "save"})
     assert editor.post(ECOLE_EDIT, data=data).status_code == 303
     assert story.strip() in (content_dir / ORG / f"petitions/{ECOLE}.md").read_text()
+
+
+def test_a_new_consultation_can_upload_before_its_first_save(editor, content_dir):
+    url = f"{ADMIN}/campaigns/new/consultation"
+    fields = {"m.title": "Un nom pour la place", "m.question": "Quel nom ?", "slug": "nom",
+              "body": "Donnons un nom."}
+    response = upload(editor, url, picture(), "plan.png", use="image", alt="Le plan", **fields)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'value="documents/plan.png"' in html and "Problems to correct" not in html
+    data = form_of(editor, url)
+    data.update(fields, **{"m.image": "documents/plan.png", "m.image_alt": "Le plan",
+                           "action": "save"})
+    assert editor.post(url, data=data).status_code == 303
+    text = (content_dir / ORG / "consultations/nom/index.md").read_text()
+    assert "image: documents/plan.png\nimage_alt: Le plan\n" in text

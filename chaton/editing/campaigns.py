@@ -18,7 +18,7 @@ from chaton.consultations.models import Consultation
 from chaton.core.security import safe_next
 from chaton.core.themes import render
 from chaton.editing.blueprint import bp
-from chaton.editing.document import BrokenFile, Source, compose, plain, read_text
+from chaton.editing.document import BrokenFile, Source, compose, read_text
 from chaton.editing.kinds import PHASE_LABELS
 from chaton.editing.views import editor_url, target
 from chaton.orgs.models import ContentError
@@ -75,7 +75,7 @@ def consultation_actions(meta, today):
 
 def apply_petition(front, action, today, day, order):
     """Change the front matter; return an error message, or None."""
-    meta = plain(front.data)
+    meta = front.meta
     opens, closes = _day(meta.get("opens")), _day(meta.get("closes"))
     if action == "publish":
         front.set("status", "open")
@@ -105,7 +105,7 @@ def apply_petition(front, action, today, day, order):
 def end_participation(front, today):
     """Contribution and vote phases end yesterday; those not started yet are removed."""
     phases = front.get("phases")
-    running = running_participation(plain(front.data), today)
+    running = running_participation(front.meta, today)
     if not running:
         return False
     yesterday = today - timedelta(days=1)
@@ -208,7 +208,7 @@ def campaign_context(found):
     owner = target(found.kind.campaign, slug)
     text = read_text(owner.path)
     try:
-        context["meta"] = plain(Source(owner.path, text).split()[0].data) if text else {}
+        context["meta"] = Source(owner.path, text).split()[0].meta if text else {}
     except BrokenFile:
         context["meta"] = {}
     if found.kind.campaign == "petition":

@@ -83,6 +83,15 @@ class FrontMatter:
         new = merge(None, value, flow, child_flow)
         self.data.insert(_position(self.data, key, order), key, new)
 
+    @property
+    def meta(self):
+        """The values as Chaton reads them (PyYAML, YAML 1.1: `yes` is true there, not text)."""
+        try:
+            data = pyyaml.safe_load(self.dump())
+        except pyyaml.YAMLError:
+            return {}
+        return data if isinstance(data, dict) else {}
+
     def dump(self):
         if not self.data:
             return ""
@@ -148,17 +157,6 @@ def _same(old, new):
     if isinstance(old, str):
         return isinstance(new, str) and str(old) == new
     return type(old) is type(new) and old == new
-
-
-def plain(value):
-    """Round-trip containers and scalars as plain Python values (for filling forms)."""
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    if isinstance(value, str):
-        return str(value)
-    return value
 
 
 class Source:

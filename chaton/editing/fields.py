@@ -113,7 +113,8 @@ class Checkbox(Field):
         return {self.name: (raw if raw is not None else self.default) is True}
 
     def from_form(self, form):
-        return form.get(self.name) in ("y", "on", "true")
+        value = form.get(self.name)
+        return value is True or value in ("y", "on", "true")
 
 
 class Lines(Field):

@@ -23,7 +23,7 @@ from chaton.core.markup import render_markdown
 from chaton.core.themes import render
 from chaton.editing import uploads
 from chaton.editing.blueprint import bp
-from chaton.editing.document import BrokenFile, Source, checksum, compose, plain, read_text
+from chaton.editing.document import BrokenFile, Source, checksum, compose, read_text
 from chaton.editing.fields import initial_values, submitted_values
 from chaton.editing.kinds import KINDS, Target
 from chaton.editing.messages import explain
@@ -124,7 +124,7 @@ def load_form(found):
     if request.args.get("mode") == "raw":
         form.raw = text
         return form
-    form.values = initial_values(found.kind.fields, plain(front.data))
+    form.values = initial_values(found.kind.fields, front.meta)
     known = set(found.kind.order)
     form.unknown = [str(k) for k in front.data if k not in known or
                     k not in {f.key for f in found.kind.fields}]
@@ -150,8 +150,8 @@ def build(found, form, current):
         front, _body = Source(found.path, current).split()
     except BrokenFile:
         front, _body = Source(found.path, None).split()
-    for spec in found.kind.fields:
-        front.set(spec.key, spec.from_form(request.form), order=found.kind.order,
+    for spec in found.kind.fields:  # the values as shown (an upload may have filled the picture)
+        front.set(spec.key, spec.from_form(form.values), order=found.kind.order,
                   default=spec.default, flow=spec.flow, child_flow=spec.child_flow)
     return compose(front, form.body)
 
@@ -182,8 +182,8 @@ def place_new(found, form):
         found.campaign = form.slug
         folder = found.org_folder
         taken = ((folder / "petitions" / f"{form.slug}.md").exists()
-                 or (folder / "petitions" / form.slug).exists()
-                 or (folder / "consultations" / form.slug).exists())
+                 or (folder / "petitions" / form.slug).exists()  # an old petition's updates
+                 or (folder / "consultations" / form.slug / "index.md").exists())
     if taken:
         form.errors["slug"] = _("This address is already used: choose another one.")
     return found
@@ -315,10 +315,11 @@ def field_errors(found, form):
         if spec is not None:
             by_field.setdefault(spec.key, []).append(message)
             summary.append((spec.id, f"{spec.label}: {message}"))
+        elif form.raw is not None:  # as `chaton content check` says it: file:line: field: problem
+            where = f"{found.shown_path}:{problem.line}: " + (f"{problem.field}: " if problem.field else "")
+            summary.append(("raw", where + message))
         else:
-            where = f"{problem.field}: " if problem.field else ""
-            line = f" ({_('line %(n)s', n=problem.line)})" if form.raw is not None else ""
-            summary.append(("raw" if form.raw is not None else "body", f"{where}{message}{line}"))
+            summary.append(("body", (f"{problem.field}: " if problem.field else "") + message))
     anchors = {"slug": "slug", "upload": "upload", "conflict": "checksum", "quota": "editor"}
     for key, message in form.errors.items():
         summary.insert(0, (anchors.get(key, "editor"), message))
