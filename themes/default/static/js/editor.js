@@ -68,7 +68,7 @@
     if (body) { livePreview(body); }
     var slug = document.querySelector("input[data-slug-from]");
     if (slug) { slugFromTitle(slug); }
-    var summary = document.getElementById("error-summary");
+    var summary = document.querySelector("#error-summary[data-focus]");  /* after a refused save */
     if (summary) { summary.focus(); }
   });
 })();
