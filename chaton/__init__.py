@@ -69,6 +69,7 @@ def _register_blueprints(app):
     from chaton.admin.settings import bp as settings_bp
     from chaton.admin.views import bp as admin_bp
     from chaton.consultations import blueprints as consultation_blueprints
+    from chaton.editing import editing_blueprint
     from chaton.federation import cohost as _cohost  # noqa: F401  (reports co-hosted counts)
     from chaton.federation import publish as _publish  # noqa: F401  (delivers events)
     from chaton.federation import tasks as _federation_tasks  # noqa: F401
@@ -91,6 +92,7 @@ def _register_blueprints(app):
     app.register_blueprint(branding_bp)
     for blueprint in (moderation_bp, invalidation_bp, exports_bp, deletion_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(editing_blueprint())
     app.register_blueprint(feeds_bp)
     app.register_blueprint(federation_bp)
     app.register_blueprint(petitions_bp)

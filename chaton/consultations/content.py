@@ -28,6 +28,7 @@ SCHEMA = [
     fm.Field("summary", fm.text(500), default=""),
     fm.Field("question", fm.text(500), required=True),
     fm.Field("status", fm.choice("draft", "published"), default="published"),
+    fm.Field("archived", fm.boolean, default=False),
     fm.Field("organisers", fm.list_of(PERSON, 20), default=[]),
     fm.Field("decision_makers", fm.list_of(PERSON, 20), default=[]),
     fm.Field("commitment", fm.text(1000), default=""),
@@ -79,10 +80,11 @@ def consultation_files(org_folder):
     return sorted(Path(org_folder, "consultations").glob("*/index.md"))
 
 
-def _parse_file(path, schema):
-    """Parse one file; an unreadable file becomes a reported problem."""
+def _parse_file(path, schema, check=None):
+    """Parse one file (with `check(text)` when given); an unreadable file becomes a problem."""
     try:
-        return fm.parse(path, path.read_text(encoding="utf-8"), schema)
+        text = path.read_text(encoding="utf-8")
+        return check(text) if check else fm.parse(path, text, schema)
     except (OSError, UnicodeDecodeError) as exc:
         doc = fm.Document(path=str(path), meta={}, body="", body_line=1)
         doc.problems.append(fm.Problem(str(path), 0, "", f"cannot read the file (is it UTF-8?): {exc}"))
@@ -120,8 +122,22 @@ def _check_documents(doc, folder):
 def parse_consultation(path, org_folder):
     """Parse consultations/<slug>/index.md with its topics, synthesis and answer."""
     folder = Path(path).parent
+    doc = _parse_file(path, SCHEMA, lambda text: check_consultation(path, text, org_folder))
+    parsed = ParsedConsultation(slug=folder.name, doc=doc)
+    for topic_path in sorted((folder / "topics").glob("*.md")):
+        parsed.topics.append((topic_path.stem, parse_topic(topic_path, folder)))
+    for name in ("synthesis", "answer"):
+        file = folder / f"{name}.md"
+        if file.is_file():
+            setattr(parsed, name, _parse_file(file, PUBLISHED_SCHEMA))
+    return parsed
+
+
+def check_consultation(path, text, org_folder):
+    """Parse and check the text of consultations/<slug>/index.md (also before a web save)."""
+    folder = Path(path).parent
     slug = folder.name
-    doc = _parse_file(path, SCHEMA)
+    doc = fm.parse(path, text, SCHEMA)
     if not SLUG_RE.fullmatch(slug):
         _problem(doc, "", "folder name must be lower-case letters, digits and dashes "
                  "(it becomes the address)")
@@ -134,19 +150,13 @@ def parse_consultation(path, org_folder):
         image = doc.meta.get("image")
         if image and not (folder / image).is_file():
             _problem(doc, "image", f"file {image} not found")
-    parsed = ParsedConsultation(slug=slug, doc=doc)
-    for topic_path in sorted((folder / "topics").glob("*.md")):
-        parsed.topics.append((topic_path.stem, parse_topic(topic_path, folder)))
-    for name in ("synthesis", "answer"):
-        file = folder / f"{name}.md"
-        if file.is_file():
-            setattr(parsed, name, _parse_file(file, PUBLISHED_SCHEMA))
-    return parsed
+    return doc
 
 
-def parse_topic(path, folder):
+def parse_topic(path, folder, text=None):
     """Parse topics/<slug>.md; options are required for an options vote."""
-    doc = _parse_file(path, TOPIC_SCHEMA)
+    path = Path(path)
+    doc = fm.parse(path, text, TOPIC_SCHEMA) if text is not None else _parse_file(path, TOPIC_SCHEMA)
     if not SLUG_RE.fullmatch(path.stem):
         _problem(doc, "", "file name must be lower-case letters, digits and dashes")
     if doc.ok:

@@ -13,7 +13,8 @@ def campaigns(keys):
         return {}
     rows = (Consultation.select(Consultation, Association).join(Association)
             .where(Consultation.present & (Consultation.status == "published")
-                   & Association.is_public() & Consultation.slug.in_([k[1] for k in keys])))
+                   & ~Consultation.archived & Association.is_public()
+                   & Consultation.slug.in_([k[1] for k in keys])))
     return {(c.association.slug, c.slug): c for c in rows if (c.association.slug, c.slug) in keys}
 
 

@@ -66,7 +66,7 @@ def _fields(association, parsed):
         "language": meta.get("language") or "", "meta": meta, "path": doc.path,
         "context_html": render_markdown(doc.body, media),
         "charter_html": render_markdown(meta.get("charter") or "", media),
-        "present": True,
+        "present": True, "archived": bool(meta.get("archived")),
     }
 
 

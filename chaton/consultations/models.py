@@ -29,6 +29,7 @@ class Consultation(BaseModel):
     synthesis = JSONField(null=True)  # {"date", "author", "html"} from synthesis.md
     answer = JSONField(null=True)  # {"date", "author", "html"} from answer.md
     present = peewee.BooleanField(default=True)
+    archived = peewee.BooleanField(default=False)  # hidden from lists and feeds, page kept
     participant_count = peewee.IntegerField(default=0)
     contribution_count = peewee.IntegerField(default=0)
     comment_count = peewee.IntegerField(default=0)

@@ -61,7 +61,7 @@ def _refused(action):
 def _allowed(consultation, action):
     from datetime import date
 
-    return consultation.schedule().allows(action, date.today())
+    return not consultation.archived and consultation.schedule().allows(action, date.today())
 
 
 # -- signing in ----------------------------------------------------------------------------

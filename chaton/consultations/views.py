@@ -48,7 +48,7 @@ def load_topic(consultation, topic_slug):
 def listed_for(association):
     """The association's published consultations, newest first (for its page)."""
     return list(Consultation.select().where((Consultation.association == association)
-                                            & Consultation.present
+                                            & Consultation.present & ~Consultation.archived
                                             & (Consultation.status == "published"))
                 .order_by(Consultation.id.desc()))
 
@@ -60,7 +60,7 @@ def open_consultations(limit=20):
     today = date.today()
     rows = (Consultation.select(Consultation, Association).join(Association)
             .where(Consultation.present & (Consultation.status == "published")
-                   & Association.is_public())
+                   & ~Consultation.archived & Association.is_public())
             .order_by(Consultation.participant_count.desc(), Consultation.id))
     found = [c for c in rows if any(c.schedule().allows(a, today) for a in ("vote", "contribute"))]
     return found[:limit]
@@ -75,7 +75,8 @@ def context(consultation, participant=None, **extra):
     """What every consultation template receives."""
     today = date.today()
     schedule = consultation.schedule()
-    can = {a: schedule.allows(a, today) for a in ("vote", "contribute", "comment", "support")}
+    can = {a: schedule.allows(a, today) and not consultation.archived
+           for a in ("vote", "contribute", "comment", "support")}
     return dict(consultation=consultation, association=consultation.association,
                 participant=participant, schedule=schedule, today_date=today,
                 phase=schedule.current(today), next_phase=schedule.next(today), can=can,

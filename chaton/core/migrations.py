@@ -90,6 +90,15 @@ def m0006_hosting(db):
     db.create_tables(TABLES)
 
 
+def m0007_archived(db):
+    """Archived campaigns: hidden from lists and feeds, their page still reachable."""
+    from chaton.consultations.models import Consultation
+    from chaton.petitions.models import Petition
+
+    add_missing_column(db, Petition, "archived")
+    add_missing_column(db, Consultation, "archived")
+
+
 def m0008_invalidations(db):
     """Signatures removed after the fact, with their public explanation."""
     from chaton.petitions.models import SignatureInvalidation
@@ -99,7 +108,7 @@ def m0008_invalidations(db):
 
 MIGRATIONS = [(1, m0001_initial), (2, m0002_federation), (3, m0003_consultations),
               (4, m0004_confirmation_sent), (5, m0005_accounts), (6, m0006_hosting),
-              (8, m0008_invalidations)]
+              (7, m0007_archived), (8, m0008_invalidations)]
 
 
 def applied_numbers():

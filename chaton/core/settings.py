@@ -43,6 +43,7 @@ SETTINGS = [
     Setting("sign_rate_limit", "10 per minute;60 per hour", "Signatures accepted per IP address."),
     Setting("trusted_proxies", 0, "Reverse proxies in front (0: trust no X-Forwarded-For)."),
     Setting("max_body_kb", 64, "Largest request body accepted, in KiB (else 413)."),
+    Setting("upload_max_kb", 5120, "Largest picture or PDF an editor may upload, in KiB."),
     Setting("worker", True, "Run the background worker inside `chaton serve`."),
     Setting("worker_threads", 2, "Threads of the background worker."),
     Setting("server_threads", 8, "Threads of the waitress web server."),

@@ -56,7 +56,8 @@ def visible_events(query, limit=LIMIT, kinds=SHOWN):
     petitions = {}
     if keys:
         rows = (Petition.select(Petition, Association).join(Association)
-                .where(Petition.present & (Petition.status != "draft") & Association.is_public()
+                .where(Petition.present & (Petition.status != "draft") & ~Petition.archived
+                       & Association.is_public()
                        & Petition.slug.in_([k[1] for k in keys])))
         petitions = {(p.association.slug, p.slug): p for p in rows}
         petitions.update(consultation_feeds.campaigns(keys))  # slugs never collide (content check)

@@ -52,7 +52,7 @@ def suspended(association):
 def home():
     associations = list(Association.visible())
     open_petitions = (Petition.select(Petition, Association).join(Association)
-                      .where(Petition.present & (Petition.status == "open")
+                      .where(Petition.present & (Petition.status == "open") & ~Petition.archived
                              & Association.is_public())
                       .order_by(Petition.signature_count.desc(), Petition.id).limit(50))
     from chaton.federation.models import Mirror
@@ -74,7 +74,7 @@ def association_page(org):
         return as_json
     petitions = list(Petition.select().where(
         (Petition.association == association) & Petition.present
-        & (Petition.status != "draft")).order_by(Petition.id.desc()))
+        & (Petition.status != "draft") & ~Petition.archived).order_by(Petition.id.desc()))
     petitions.sort(key=lambda p: p.status != "open")  # open ones first, newest first
     from chaton.consultations.views import listed_for
 

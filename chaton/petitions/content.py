@@ -33,6 +33,7 @@ SCHEMA = [
     fm.Field("opens", fm.date),
     fm.Field("closes", fm.date),
     fm.Field("status", fm.choice(*STATUSES), required=True),
+    fm.Field("archived", fm.boolean, default=False),
     fm.Field("image", fm.relative_path),
     fm.Field("image_alt", fm.text(300)),
     fm.Field("ask_postal_code", fm.boolean, default=False),
@@ -92,18 +93,25 @@ def _read(path):
     return path.read_text(encoding="utf-8")
 
 
-def parse_petition(path, org_folder):
-    """Parse petitions/<slug>.md with its updates and answer."""
-    slug = path.stem
-    doc = fm.parse(path, _read(path), SCHEMA)
-    if not SLUG_RE.fullmatch(slug):
+def check_petition(path, text, org_folder):
+    """Parse and check the text of petitions/<slug>.md (the web editor checks before saving)."""
+    path = Path(path)
+    doc = fm.parse(path, text, SCHEMA)
+    if not SLUG_RE.fullmatch(path.stem):
         doc.problems.append(fm.Problem(str(path), 1, "", "file name must be lower-case letters, "
                                        "digits and dashes (it becomes the address)"))
     if doc.ok:
         _check_dates_and_goal(doc)
         image = doc.meta.get("image")
-        if image and not (org_folder / image).is_file():
+        if image and not (Path(org_folder) / image).is_file():
             doc.problems.append(fm.Problem(str(path), 1, "image", f"file {image} not found"))
+    return doc
+
+
+def parse_petition(path, org_folder):
+    """Parse petitions/<slug>.md with its updates and answer."""
+    slug = path.stem
+    doc = check_petition(path, _read(path), org_folder)
     parsed = ParsedPetition(slug=slug, doc=doc)
     folder = path.with_suffix("")
     for update_path in sorted((folder / "updates").glob("*.md")):
@@ -114,9 +122,10 @@ def parse_petition(path, org_folder):
     return parsed
 
 
-def parse_update(path):
+def parse_update(path, text=None):
     """Parse one update; its date comes from the front matter or the file name."""
-    doc = fm.parse(path, _read(path), UPDATE_SCHEMA)
+    path = Path(path)
+    doc = fm.parse(path, _read(path) if text is None else text, UPDATE_SCHEMA)
     match = UPDATE_NAME_RE.fullmatch(path.stem)
     if not match:
         doc.problems.append(fm.Problem(str(path), 1, "", "name updates YYYY-MM-DD-title.md"))

@@ -52,6 +52,7 @@ def _fields(doc, media_base):
         "story_html": render_markdown(doc.body, media_base),
         "path": doc.path,
         "present": True,
+        "archived": bool(doc.meta.get("archived")),
     }
 
 

@@ -25,6 +25,7 @@ class Petition(BaseModel):
     answer = JSONField(null=True)  # {"date", "author", "html"} from answer.md
     revision_number = peewee.IntegerField(default=0)
     present = peewee.BooleanField(default=True)
+    archived = peewee.BooleanField(default=False)  # hidden from lists and feeds, page kept
     # counters: written in the signing transactions, never recounted on a page view
     signature_count = peewee.IntegerField(default=0)
     partner_count = peewee.IntegerField(default=0)  # sum reported by co-hosting instances
@@ -70,7 +71,7 @@ class Petition(BaseModel):
 
     def is_signable(self, today):
         """Open status, and today within the opening and closing dates."""
-        if self.status != "open" or not self.present:
+        if self.status != "open" or not self.present or self.archived:
             return False
         if self.opens_on and today < self.opens_on:
             return False

@@ -174,6 +174,7 @@ def petition_json(petition):
         "target": {"name": petition.target.get("name"), "role": petition.target.get("role")},
         "demand": petition.meta.get("demand"),
         "status": petition.status,
+        "archived": petition.archived,
         "goal": petition.goal,
         "answer_threshold": petition.meta.get("answer_threshold") or None,
         "counts": {"online": petition.signature_count, **petition.other_counts,

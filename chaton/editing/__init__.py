@@ -1,0 +1,18 @@
+"""Editing campaigns in the browser: forms that write the same Markdown files people write by hand.
+
+- `document.py`: a file's front matter loaded for a round trip (comments, key order, quotes
+  and unknown keys kept), the body, the checksum that detects concurrent edits;
+- `fields.py`: form fields, each turning a front-matter value into form inputs and back;
+- `kinds.py`: what can be edited (petition, update, answer, consultation, topic, synthesis)
+  with its fields, its file, its checks (the indexer's own) and where its pictures go;
+- `views.py`: the editor pages; `campaigns.py`: the list and the publication buttons;
+- `uploads.py`: pictures and PDF checked by their content, stored in the association's folder.
+"""
+
+
+def editing_blueprint():
+    """The association area's editing blueprint, with every route registered."""
+    from chaton.editing import campaigns, views  # noqa: F401  (routes)
+    from chaton.editing.blueprint import bp
+
+    return bp
