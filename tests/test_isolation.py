@@ -45,8 +45,8 @@ def values_for(app, rule, org):
             values[name] = consultation.slug if "consultation" in rule.rule else petition.slug
         elif name in ("topic", "topic_slug"):
             values[name] = topic.slug
-        elif name == "kind":
-            values[name] = "contribution"
+        elif hasattr(rule._converters.get(name), "items"):  # any(a, b): the first allowed value
+            values[name] = sorted(rule._converters[name].items)[0]
         elif name == "filename" or name == "path":
             values[name] = "x.png"
         else:
