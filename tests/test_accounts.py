@@ -210,3 +210,22 @@ def test_hoster_area_is_for_hoster_admins(app):
     client = app.test_client()
     log_in(client, make_member(app, None, email="host@example.org", hoster=True))
     assert client.get("/hoster/").status_code == 200
+
+
+def test_an_invitation_for_an_existing_account_needs_its_password_first(app, outbox):
+    admin = member_client(app, ORG)
+    make_member(app, OTHER, "editor", email="known@example.org")
+    page = ADMIN + "members"
+    post(admin, page, page, email="known@example.org", role="moderator")
+    link = [u for u in links_in(outbox.last_to("known@example.org"))
+            if "/account/invitations/" in u][0]
+    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+    stranger = app.test_client()
+    stranger.set_cookie("lang", "en")
+    assert "Sign in to accept" in stranger.get(path).get_data(as_text=True)
+    refused = post(stranger, "/account/login", path)  # the link alone: no sign-in, no role
+    assert "Sign in to accept" in refused.get_data(as_text=True)
+    assert stranger.get(ADMIN).status_code == 302
+    assert log_in(stranger, "known@example.org").status_code == 303
+    assert post(stranger, path, path).status_code == 303
+    assert stranger.get(ADMIN).status_code == 200  # now a moderator here too

@@ -48,9 +48,20 @@ def test_the_domain_serves_its_association_at_the_root(routed, client):
     privacy = client.get("/privacy", headers=ON)
     assert privacy.status_code == 200 and 'href="/quartiers-solidaires/privacy"' in text(privacy)
     # instance-wide addresses stay what they are
-    for path in ("/account/login", "/healthz", "/theme/default/css/site.css", "/lang/fr",
-                 "/.well-known/nodeinfo"):
+    for path in ("/healthz", "/theme/default/css/site.css", "/lang/fr", "/.well-known/nodeinfo"):
         assert client.get(path, headers=ON).status_code in (200, 303), path
+
+
+def test_signing_in_and_the_areas_happen_on_the_instance_address(routed, client):
+    """A session cookie never lives on an association's domain (whoever runs its DNS could
+    take it): sign-in, the account, the hoster area and the association area redirect."""
+    base = routed.config["CHATON"]["base_url"]
+    for path, target in (("/account/login?next=/x", "/account/login?next=/x"),
+                         ("/admin/", f"/{ORG}/admin/"), (f"/{ORG}/admin/members", f"/{ORG}/admin/members"),
+                         ("/hoster/", "/hoster/")):
+        response = client.get(path, headers=ON)
+        assert response.status_code == 302, path
+        assert response.headers["Location"] == base + target, path
 
 
 def test_a_domain_never_shows_another_associations_pages(routed, client):

@@ -42,7 +42,8 @@ def make_editor(server):
     from chaton.accounts import service
     from chaton.orgs.models import Association
 
-    app = create_app(server.instance, {"content_dir": str(server.content)})
+    app = create_app(server.instance, {"content_dir": str(server.content),
+                                       "database_url": server.settings.get("database_url", "")})
     with app.app_context():
         account = service.create_account(EMAIL, name="Éditrice", password=PASSWORD)
         service.set_role(account, Association.get(Association.slug == ORG), "editor")

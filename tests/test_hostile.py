@@ -15,7 +15,8 @@ NASTY_STRINGS = [
 @pytest.mark.parametrize("value", NASTY_STRINGS)
 def test_nasty_form_values_are_refused_or_stored_safely(client, value):
     response = sign(client, name=value, email=value, comment=value, postal_code=value)
-    assert response.status_code in (303, 422), response.status_code
+    expected = (400,) if "\x00" in value else (303, 422)  # NUL: refused before any form
+    assert response.status_code in expected, response.status_code
     assert not Signature.select().where(Signature.email.contains("\n")).exists()
 
 

@@ -75,6 +75,11 @@ def invitation(token):
     existing = service.find_account(found.email)
     form = {"name": request.form.get("name", "").strip()[:200]}
     errors = {}
+    me = current_account()
+    if existing is not None and existing.password_hash and (me is None or me.id != existing.id):
+        # the link must not work as a password: its owner signs in first, then accepts
+        return render("account/invitation.html", invitation=found, existing=existing,
+                      form=form, errors={}, sign_in_first=True)
     if request.method == "POST":
         password = request.form.get("password", "")
         if existing is None:

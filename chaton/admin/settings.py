@@ -7,6 +7,7 @@ checksum of the file travels in a hidden field. Admins only.
 """
 
 import hashlib
+import re
 from pathlib import Path
 
 import yaml
@@ -100,7 +101,7 @@ def _check(form, themes):
     if color_problem:
         errors["color"] = color_problem
     days = form["retention_days"]
-    if days and (not days.isdigit() or not 1 <= int(days) <= 3650):
+    if days and (not re.fullmatch(r"[0-9]{1,4}", days) or not 1 <= int(days) <= 3650):
         errors["retention_days"] = _("Write a number of days between 1 and 3650, or leave the "
                                      "field empty.")
     return errors

@@ -86,6 +86,11 @@ def _compose(header):
 def parse(path, text, schema):
     """Parse one file against a schema (a list of Field); return a Document with problems."""
     doc = Document(path=str(path), meta={}, body="", body_line=1, source=text)
+    if "\x00" in text:  # no database text column can store it (PostgreSQL refuses it)
+        line = text[:text.index("\x00")].count("\n") + 1
+        doc.problems.append(Problem(doc.path, line, "", "the file contains a NUL character "
+                                    "(is it a binary file saved as .md?)"))
+        return doc
     try:
         header, doc.body, doc.body_line = split(text)
         raw, lines = _compose(header)
@@ -96,6 +101,12 @@ def parse(path, text, schema):
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark else 1
         doc.problems.append(Problem(doc.path, line, "", f"invalid YAML: {exc.problem}"))
+        return doc
+    except yaml.reader.ReaderError as exc:  # a control character the YAML reader refuses
+        line = header[:exc.position].count("\n") + 2
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        doc.problems.append(Problem(doc.path, line, "", f"invalid YAML: the control character "
+                                    f"U+{code:04X} is not allowed"))
         return doc
     known = {f.name for f in schema}
     for key in raw:

@@ -1,25 +1,43 @@
 """Write a parsed content tree into the database index, one transaction per association."""
 
+import logging
+
+import peewee
+
 from chaton.consultations.indexing import index_consultations
 from chaton.core.db import utcnow, writing
+from chaton.core.frontmatter import Problem
 from chaton.core.markup import RENDER_VERSION
 from chaton.orgs.content import association_fields
 from chaton.orgs.models import Association, ContentError
 from chaton.petitions.content import checksum
 from chaton.petitions.indexing import index_petitions
 
+log = logging.getLogger(__name__)
+
 
 def index_tree(tree, defaults):
-    """Bring the index in line with the tree; broken files keep their last good version."""
+    """Bring the index in line with the tree; broken files keep their last good version.
+
+    One association whose files the database refuses (a value too long for a column, say)
+    keeps its last good index and gets a reported problem; the others are indexed anyway."""
     on_disk = set()
     for parsed in tree.associations:
         on_disk.add(parsed.slug)
-        with writing():
-            association = _index_association(parsed)
-            if association is not None:
-                index_petitions(association, parsed.petitions)
-                index_consultations(association, parsed.consultations)
-            _record_problems(parsed.slug, parsed.problems)
+        try:
+            with writing():
+                association = _index_association(parsed)
+                if association is not None:
+                    index_petitions(association, parsed.petitions)
+                    index_consultations(association, parsed.consultations)
+                _record_problems(parsed.slug, parsed.problems)
+        except peewee.DatabaseError as exc:
+            log.exception("content of %s could not be indexed", parsed.slug)
+            problem = Problem(str(parsed.doc.path), 0, "",
+                              f"could not be stored in the database ({type(exc).__name__}); "
+                              "its last good version stays online")
+            with writing():
+                _record_problems(parsed.slug, [*parsed.problems, problem])
     with writing():
         gone = Association.slug.not_in(sorted(on_disk) or [""])
         Association.update(present=False).where(gone).execute()

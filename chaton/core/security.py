@@ -55,12 +55,20 @@ def safe_next(target, default=""):
     return target
 
 
+def _has_nul(multidict):
+    return any("\x00" in key or any("\x00" in v for v in values)
+               for key, values in multidict.lists())
+
+
 def refuse_nul_characters():
-    """A NUL character in an address or its query is refused with a 400: nothing legitimate
-    sends one, and PostgreSQL text cannot hold it (a lookup would end as a 500). Forms refuse
-    control characters themselves, with their error messages."""
-    if "\x00" in request.path or any("\x00" in key or any("\x00" in v for v in values)
-                                      for key, values in request.args.lists()):
+    """A NUL character in an address, its query or a form field is refused with a 400:
+    nothing legitimate sends one, PostgreSQL text cannot hold it (a lookup would end as a 500)
+    and YAML cannot carry it into a content file. Other control characters are each form's
+    business, with its error messages."""
+    if "\x00" in request.path or _has_nul(request.args):
+        abort(400)
+    if request.method == "POST" and request.mimetype in (
+            "application/x-www-form-urlencoded", "multipart/form-data") and _has_nul(request.form):
         abort(400)
 
 

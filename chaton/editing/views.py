@@ -203,6 +203,8 @@ def edit(found):
             form.preview = render_body(found, form.body) if action == "preview" else None
             return page(found, form, 200 if action == "preview" else 422)
     current = read_text(found.path)
+    if not may_write(found, current):
+        abort(404)
     status = 200
     if action == "upload":
         status = receive_upload(found, form)
@@ -212,6 +214,21 @@ def edit(found):
         form.preview = render_body(found, form.body if form.raw is None else text)
         return page(found, form, status)
     return save(found, form, current, text)
+
+
+def may_write(found, current):
+    """A POST may create only what the editor offers to create: a new campaign (through the
+    "new" pages, where the quota is checked), or a file of a campaign that exists."""
+    if found.kind.name in ("petition", "consultation"):
+        return current is not None or found.new
+    if found.kind.campaign == "consultation":
+        parent = found.org_folder / "consultations" / found.campaign / "index.md"
+    else:
+        parent = found.org_folder / "petitions" / f"{found.campaign}.md"
+    if not parent.is_file():
+        return False
+    return current is not None or found.new or found.kind.name in (
+        "answer", "synthesis", "consultation-answer")
 
 
 def save(found, form, current, text):
@@ -227,6 +244,14 @@ def save(found, form, current, text):
 
         refusal = check_new_campaign(g.association) if found.kind.name in (
             "petition", "consultation") else None
+        if refusal:
+            form.errors["quota"] = str(refusal)
+            return page(found, form, 403)
+    growth = len(text.encode("utf-8")) - len((current or "").encode("utf-8"))
+    if growth > 0:
+        from chaton.hoster.quotas import check_upload
+
+        refusal = check_upload(g.association, growth)
         if refusal:
             form.errors["quota"] = str(refusal)
             return page(found, form, 403)

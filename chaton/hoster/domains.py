@@ -110,6 +110,15 @@ def route(path, slug, instance_wide):
     return f"/{slug}/{path.lstrip('/')}"
 
 
+TEAM_AREAS = ("account", "hoster")
+
+
+def is_team_area(path, slug):
+    """Sign-in, account, hoster and association area paths (served on base_url only)."""
+    parts = path.lstrip("/").split("/", 2)
+    return parts[0] in TEAM_AREAS or (parts[0] == slug and len(parts) > 1 and parts[1] == "admin")
+
+
 class DomainRouter:
     """WSGI middleware: requests on an association's domain are served under /<slug>/."""
 
@@ -125,8 +134,23 @@ class DomainRouter:
             if self._instance_wide is None:  # blueprints are registered after the middleware
                 self._instance_wide = instance_wide_segments(self.flask_app.url_map)
             environ["chaton.domain"] = slug
-            environ["PATH_INFO"] = route(environ.get("PATH_INFO") or "/", slug, self._instance_wide)
+            path = route(environ.get("PATH_INFO") or "/", slug, self._instance_wide)
+            if is_team_area(path, slug):
+                return self._to_main_host(path, environ, start_response)
+            environ["PATH_INFO"] = path
         return self.wsgi_app(environ, start_response)
+
+    def _to_main_host(self, path, environ, start_response):
+        """Sessions live on the instance's own address only: a cookie set on an association's
+        domain would serve whoever controls that domain's DNS, for every association of the
+        account. So signing in and the areas always happen on base_url."""
+        from urllib.parse import quote
+
+        from werkzeug.utils import redirect
+
+        query = environ.get("QUERY_STRING", "")
+        target = self.flask_app.config["CHATON"]["base_url"] + quote(path, safe="/%")
+        return redirect(target + (f"?{query}" if query else ""), 302)(environ, start_response)
 
 
 def served_domain():

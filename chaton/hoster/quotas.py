@@ -58,11 +58,11 @@ def campaigns_used(association):
 
 
 def storage_used(association):
-    """Bytes of the files under the association's folder that are not Markdown."""
+    """Bytes of the files under the association's folder, Markdown included."""
     total = 0
     for root, _dirs, files in os.walk(folder_of(association)):
         for name in files:
-            if name.lower().endswith(".md") or name.startswith(".tmp-"):
+            if name.startswith(".tmp-"):
                 continue
             try:
                 total += os.stat(os.path.join(root, name)).st_size

@@ -93,7 +93,10 @@ def parse_moment(text):
     if not text:
         return None
     value = datetime.fromisoformat(text)  # ValueError for the caller
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError as exc:  # year 1 with a positive offset, say
+        raise ValueError(str(exc)) from None
 
 
 def criteria_from_form(form):
