@@ -192,3 +192,35 @@ def test_a_pale_colour_written_by_hand_is_reported_and_not_used(app, client, con
     write_md(content_dir / ORG / "association.md", {**meta, "color": "violet"}, body)
     result = CliRunner().invoke(main, ["content", "check", "--path", str(content_dir)])
     assert result.exit_code == 1 and "expected a colour written #rrggbb" in result.output
+
+
+def test_a_logo_is_uploaded_checked_and_shown(app, content_dir):
+    import io
+
+    from PIL import Image
+
+    hand_written(content_dir)
+    admin = member_client(app, ORG)
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), (91, 42, 134)).save(buffer, "PNG")
+
+    def send(data, filename, **changes):
+        html = admin.get(PAGE).get_data(as_text=True)
+        fields = {"csrf_token": csrf_token(admin, PAGE), "checksum": checksum_of(html),
+                  **form_values(**changes), "logo_file": (io.BytesIO(data), filename)}
+        return admin.post(PAGE, data=fields, content_type="multipart/form-data")
+
+    refused = send(b"<svg onload=alert(1)></svg>", "logo.svg", name="Nouveau nom")
+    assert refused.status_code == 400 and 'value="Nouveau nom"' in refused.get_data(as_text=True)
+    assert front_matter(content_dir / ORG / "association.md")[0]["logo"] == "images/logo.svg"
+    assert send(buffer.getvalue(), "Notre Logo!.png").status_code == 303
+    meta, body = front_matter(content_dir / ORG / "association.md")
+    assert meta["logo"] == "images/notre-logo.png" and meta["newsletter_day"] == "lundi"
+    assert (content_dir / ORG / "images" / "notre-logo.png").read_bytes() == buffer.getvalue()
+    page = app.test_client().get(f"/{ORG}/").get_data(as_text=True)
+    assert f"/{ORG}/media/images/notre-logo.png" in page
+    html = admin.get(PAGE).get_data(as_text=True)
+    data = {"csrf_token": csrf_token(admin, PAGE), "checksum": checksum_of(html),
+            **form_values(), "logo_remove": "y"}
+    assert admin.post(PAGE, data=data).status_code == 303
+    assert "logo" not in front_matter(content_dir / ORG / "association.md")[0]

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from chaton.accounts import audit
 from chaton.admin import nav
-from chaton.admin.auth import require
+from chaton.admin.auth import can, require
 from chaton.admin.files import markdown_file, write_atomic
 from chaton.core import frontmatter as fm
 from chaton.core.i18n import LANGUAGES
@@ -38,11 +38,45 @@ FIELDS = {
     "privacy_contact": ("privacy_contact", None), "retention_days": ("retention_days", None),
 }
 LIMITS = {"name": 200, "description": 1000, "contact_address": 300, "sender_name": 100}
+LOGO_FOLDER = "images"
 
 
 @bp.url_value_preprocessor
 def pick_association(endpoint, values):
+    """Admins may send a logo: their POST gets room for one picture (others keep max_body_kb)."""
     load_association(values["org"])
+    if request.method == "POST" and can("manage"):
+        from chaton.editing.uploads import limit_bytes
+
+        request.max_content_length = limit_bytes() + 64 * 1024
+
+
+def receive_logo(association, form, errors):
+    """Store an uploaded logo (a checked picture, within the quota); its path goes in `form`.
+
+    The logo is shown beside the association's name, so it needs no text of its own (alt="")."""
+    from chaton.editing import uploads
+    from chaton.editing.views import upload_messages
+    from chaton.hoster.quotas import check_upload
+
+    storage = request.files.get("logo_file")
+    if request.form.get("logo_remove"):
+        form["logo"] = ""
+    if storage is None or not storage.filename:
+        return
+    try:
+        data, extension = uploads.read_checked(storage, upload_messages())
+        if extension not in uploads.IMAGE_TYPES:
+            raise uploads.UploadError(_("A logo is a picture: PNG, JPEG, WebP or GIF."))
+        refusal = check_upload(association, len(data))
+        if refusal:
+            raise uploads.UploadError(str(refusal))
+    except uploads.UploadError as exc:
+        errors["logo_file"] = str(exc)
+        return
+    folder = Path(current_app.config["CHATON"]["content_dir"]) / association.slug / LOGO_FOLDER
+    stored = uploads.store(folder, uploads.clean_name(storage.filename, extension), data)
+    form["logo"] = f"{LOGO_FOLDER}/{stored.name}"
 
 
 def _path(association):
@@ -65,7 +99,7 @@ def read_file(path):
 def form_from(raw):
     """The form's values from the front matter."""
     contact = raw.get("contact") if isinstance(raw.get("contact"), dict) else {}
-    form = {}
+    form = {"logo": str(raw.get("logo") or "")}
     for field, (key, sub) in FIELDS.items():
         value = contact.get(sub) if sub else raw.get(key)
         form[field] = "" if value is None else str(value)
@@ -174,9 +208,16 @@ def edit(org):
                                        "(someone saved these settings, or the file was edited "
                                        "by hand). Nothing was saved.")})
     errors = _check(form, current_app.extensions["chaton_themes"].names())
+    form["logo"] = str(raw.get("logo") or "")
+    if not errors:
+        receive_logo(association, form, errors)
     if errors:
         return _page(association, form, checksum, errors, status=400)
     meta = updated_front_matter(raw, form)
+    if form["logo"]:
+        meta["logo"] = form["logo"]
+    else:
+        meta.pop("logo", None)
     changed = sorted(k for k in set(meta) | set(raw) if meta.get(k) != raw.get(k))
     if changed:
         write_atomic(path, markdown_file(meta, body))
