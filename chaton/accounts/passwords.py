@@ -6,31 +6,42 @@ sign-ins would otherwise need half a gigabyte. Measured on a 2-core EPYC VM: 20 
 (the default: 154 ms). Hashes made with other parameters are upgraded at the next sign-in.
 """
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-
-_hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
-# verified when the account does not exist, so both cases take the same time
-_DUMMY = _hasher.hash("not a password of anybody")
+import functools
 
 MIN_LENGTH = 10
 MAX_LENGTH = 200
 
 
+@functools.cache
+def _hasher():
+    """Imported at the first sign-in: serving pages and signatures needs none of it."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
+
+
+@functools.cache
+def _dummy():
+    """Verified when the account does not exist, so that both cases take the same time."""
+    return _hasher().hash("not a password of anybody")
+
+
 def hash_password(password):
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(stored, password):
     """True when password matches the stored hash (an empty hash never matches)."""
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     try:
-        return _hasher.verify(stored or _DUMMY, password) and bool(stored)
+        return _hasher().verify(stored or _dummy(), password) and bool(stored)
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(stored):
-    return _hasher.check_needs_rehash(stored)
+    return _hasher().check_needs_rehash(stored)
 
 
 def password_problem(password, email=""):

@@ -6,15 +6,13 @@ written so that the indexer (PyYAML, YAML 1.1) reads back exactly what the form 
 `yes` or `on` is quoted, or it would come back as true.
 """
 
+import functools
 import hashlib
 import io
 from pathlib import Path
+from types import SimpleNamespace
 
 import yaml as pyyaml
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
-from ruamel.yaml.scalarstring import LiteralScalarString, SingleQuotedScalarString
 
 from chaton.core import frontmatter as fm
 
@@ -26,8 +24,22 @@ class BrokenFile(ValueError):
     """The file cannot be edited with the form: its header is not readable YAML."""
 
 
+@functools.cache
+def ruamel():
+    """ruamel.yaml, imported when the editor first needs it: a server that only serves pages
+    and signatures does not carry it (1.4 MB)."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.error import YAMLError
+    from ruamel.yaml.scalarstring import LiteralScalarString, SingleQuotedScalarString
+
+    return SimpleNamespace(YAML=YAML, CommentedMap=CommentedMap, CommentedSeq=CommentedSeq,
+                           YAMLError=YAMLError, LiteralScalarString=LiteralScalarString,
+                           SingleQuotedScalarString=SingleQuotedScalarString)
+
+
 def _yaml():
-    rt = YAML(typ="rt")
+    rt = ruamel().YAML(typ="rt")
     rt.preserve_quotes = True
     rt.width = 4096  # never fold long lines
     rt.indent(mapping=2, sequence=4, offset=2)
@@ -52,17 +64,17 @@ class FrontMatter:
     """The header of a file as a round-trip mapping."""
 
     def __init__(self, data=None):
-        self.data = data if data is not None else CommentedMap()
+        self.data = data if data is not None else ruamel().CommentedMap()
 
     @classmethod
     def load(cls, header):
         try:
             data = _yaml().load(header)
-        except YAMLError as exc:
+        except ruamel().YAMLError as exc:
             raise BrokenFile(str(exc)) from None
         if data is None:
             return cls()
-        if not isinstance(data, CommentedMap):
+        if not isinstance(data, ruamel().CommentedMap):
             raise BrokenFile("the front matter must be a list of 'key: value' lines")
         return cls(data)
 
@@ -118,9 +130,9 @@ def scalar(value):
     if not isinstance(value, str):
         return value
     if "\n" in value:
-        return LiteralScalarString(value.replace("\r\n", "\n").rstrip() + "\n")
+        return ruamel().LiteralScalarString(value.replace("\r\n", "\n").rstrip() + "\n")
     if _resolver.resolve(pyyaml.ScalarNode, value, (True, False)) != STR_TAG:
-        return SingleQuotedScalarString(value)
+        return ruamel().SingleQuotedScalarString(value)
     return value
 
 
@@ -131,7 +143,7 @@ def merge(old, new, flow=False, child_flow=False):
     if isinstance(new, dict):
         if isinstance(old, str) and set(new) == {"name"}:
             return scalar(new["name"])  # `target: Mairie` stays in its short form
-        target = old if isinstance(old, CommentedMap) else CommentedMap()
+        target = old if isinstance(old, ruamel().CommentedMap) else ruamel().CommentedMap()
         for key in [k for k in target if k not in new]:
             del target[key]
         for key, value in new.items():
@@ -140,7 +152,7 @@ def merge(old, new, flow=False, child_flow=False):
             target.fa.set_flow_style()
         return target
     if isinstance(new, list):
-        target = old if isinstance(old, CommentedSeq) else CommentedSeq()
+        target = old if isinstance(old, ruamel().CommentedSeq) else ruamel().CommentedSeq()
         items = [merge(target[i] if i < len(target) else None, v, child_flow)
                  for i, v in enumerate(new)]
         del target[:]
