@@ -2,12 +2,12 @@
 
 - **Campaigns** are petitions plus consultations, drafts included, counted from the files
   (`petitions/*.md`, `consultations/*/index.md`), so that a file with errors counts too.
-- **Storage** is the size of every file under `content/<slug>/` that is not Markdown: pictures,
-  documents and whatever the web editor uploads into the association's folder. The Markdown
-  texts themselves are small and are not counted.
+- **Storage** is the size of every file under `content/<slug>/`: pictures, documents, whatever
+  the web editor uploads into the association's folder, and the Markdown texts (which an editor
+  could otherwise multiply without limit).
 
 An empty quota (None) means no limit. The web editor calls `check_new_campaign()` before
-creating a campaign and `check_upload()` before keeping an upload: each returns a message for
+creating a campaign and `check_upload()` before keeping an upload or a text that grows: each returns a message for
 the person (translated) when the quota would be exceeded, else None.
 """
 
