@@ -69,7 +69,8 @@ SETTINGS = [
     Setting("quota_campaigns", 0,
             "Campaigns (petitions + consultations) a new association may hold (0: no limit)."),
     Setting("quota_storage_mb", 0,
-            "Megabytes of files (texts, pictures, documents) a new association may store (0: no limit)."),
+            "Megabytes of files (texts, pictures, documents) a new association may store "
+            "(0: no limit)."),
 ]
 
 DEFAULTS = {s.name: s.default for s in SETTINGS}
