@@ -7,8 +7,8 @@
   could otherwise multiply without limit).
 
 An empty quota (None) means no limit. The web editor calls `check_new_campaign()` before
-creating a campaign and `check_upload()` before keeping an upload or a text that grows: each returns a message for
-the person (translated) when the quota would be exceeded, else None.
+creating a campaign and `check_upload()` before keeping an upload or a text that grows: each
+returns a message for the person (translated) when the quota would be exceeded, else None.
 """
 
 import math
