@@ -7,6 +7,7 @@ import sys
 import click
 
 from chaton.accounts.commands import account
+from chaton.commandline import make_app
 from chaton.core.settings import resolve_instance_path
 from chaton.hoster.commands import org
 
@@ -28,12 +29,6 @@ language = "fr"
 def main(ctx, instance):
     """Chaton: petitions and consultations for associations."""
     ctx.obj = {"instance": resolve_instance_path(instance)}
-
-
-def make_app(ctx, **overrides):
-    from chaton import create_app
-
-    return create_app(ctx.obj["instance"], overrides or None)
 
 
 main.add_command(org)

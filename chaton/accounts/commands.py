@@ -3,11 +3,7 @@ Registered on the `chaton` command by chaton/cli.py."""
 
 import click
 
-
-def make_app(ctx, **overrides):
-    from chaton.cli import make_app as make
-
-    return make(ctx, **overrides)
+from chaton.commandline import account_named, association_named, english, make_app
 
 
 @click.group()
@@ -21,17 +17,8 @@ def _sign_in_url(app, account, hours=24):
     from chaton.accounts.service import create_login_link
 
     token = create_login_link(account, minutes=hours * 60)
-    with app.test_request_context(base_url=app.config["CHATON"]["base_url"]):
+    with english(app):
         return url_for("accounts.use_link", token=token, _external=True)
-
-
-def _association(slug):
-    from chaton.orgs.models import Association
-
-    association = Association.by_slug(slug)
-    if association is None:
-        raise click.ClickException(f"no association {slug!r} under content/")
-    return association
 
 
 ROLE_CHOICE = click.Choice(["admin", "editor", "moderator"])
@@ -51,17 +38,13 @@ def account_create(ctx, email, name, hoster, slug, role):
     app = make_app(ctx)
     with app.app_context():
         app.extensions["chaton_content"].refresh()
-        association = _association(slug) if slug else None
+        association = association_named(slug) if slug else None
         found = service.find_account(email)
         if found is None:
             found = service.create_account(email, name=name, hoster=hoster)
             audit.record("account.create", association, target=found.email)
         elif hoster and not found.is_hoster:
-            from chaton.accounts.models import Account
-            from chaton.core.db import writing
-
-            with writing():
-                Account.update(is_hoster=True).where(Account.id == found.id).execute()
+            service.make_hoster(found)
         if association is not None:
             service.set_role(found, association, role)
             audit.record("member.role", association, target=found.email, role=role)
@@ -85,9 +68,9 @@ def account_invite(ctx, email, slug, role, hoster):
     app = make_app(ctx)
     with app.app_context():
         app.extensions["chaton_content"].refresh()
-        association = _association(slug) if slug else None
+        association = association_named(slug) if slug else None
         _invitation, token = service.invite(email, association, role, hoster=hoster)
-        with app.test_request_context(base_url=app.config["CHATON"]["base_url"]):
+        with english(app):
             link = url_for("accounts.invitation", token=token, _external=True)
     click.echo(f"invitation sent to {email}: {link}")
 
@@ -97,14 +80,10 @@ def account_invite(ctx, email, slug, role, hoster):
 @click.pass_context
 def account_link(ctx, email):
     """Print a sign-in link for an account (for someone locked out), valid 24 hours."""
-    from chaton.accounts import service
 
     app = make_app(ctx)
     with app.app_context():
-        found = service.find_account(email)
-        if found is None:
-            raise click.ClickException(f"no account {email!r}")
-        click.echo(_sign_in_url(app, found))
+        click.echo(_sign_in_url(app, account_named(email)))
 
 
 @account.command("list")
@@ -131,18 +110,11 @@ def account_list(ctx):
 def account_disable(ctx, email):
     """Disable an account: its sessions end and it cannot sign in any more."""
     from chaton.accounts import audit, service
-    from chaton.accounts.models import Account
-    from chaton.accounts.sessions import new_stamp
-    from chaton.core.db import utcnow, writing
 
     app = make_app(ctx)
     with app.app_context():
-        found = service.find_account(email)
-        if found is None:
-            raise click.ClickException(f"no account {email!r}")
-        with writing():
-            Account.update(disabled_at=utcnow(), session_stamp=new_stamp()).where(
-                Account.id == found.id).execute()
+        found = account_named(email)
+        service.disable_account(found)
         audit.record("account.disable", target=found.email)
     click.echo(f"{email} disabled")
 

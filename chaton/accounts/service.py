@@ -42,6 +42,18 @@ def set_password(account, password):
     return Account.get_by_id(account.id)
 
 
+def make_hoster(account):
+    with writing():
+        Account.update(is_hoster=True).where(Account.id == account.id).execute()
+
+
+def disable_account(account):
+    """The account cannot sign in any more, and its sessions end (a new stamp)."""
+    with writing():
+        Account.update(disabled_at=utcnow(), session_stamp=new_stamp()).where(
+            Account.id == account.id).execute()
+
+
 def set_role(account, association, role):
     """Give the account this role in the association (replacing any other)."""
     assert role in ROLES
@@ -119,8 +131,7 @@ def accept(invitation, name="", password=None):
     if not changed:  # accepted twice at once
         return None
     if invitation.hoster:
-        with writing():
-            Account.update(is_hoster=True).where(Account.id == account.id).execute()
+        make_hoster(account)
     else:
         set_role(account, invitation.association, invitation.role)
     audit.record("member.join", invitation.association, target=account.email,

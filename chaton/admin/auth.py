@@ -44,8 +44,6 @@ def require(permission):
     return decorator
 
 
-admin_required = require("view")
-
 
 def hoster_required(view):
     """Decorator for the hoster area: hoster admins only (404 for everybody else signed in)."""

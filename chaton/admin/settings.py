@@ -56,7 +56,6 @@ def receive_logo(association, form, errors):
 
     The logo is shown beside the association's name, so it needs no text of its own (alt="")."""
     from chaton.editing import uploads
-    from chaton.editing.views import upload_messages
     from chaton.hoster.quotas import check_upload
 
     storage = request.files.get("logo_file")
@@ -65,7 +64,7 @@ def receive_logo(association, form, errors):
     if storage is None or not storage.filename:
         return
     try:
-        data, extension = uploads.read_checked(storage, upload_messages())
+        data, extension = uploads.read_checked(storage)
         if extension not in uploads.IMAGE_TYPES:
             raise uploads.UploadError(_("A logo is a picture: PNG, JPEG, WebP or GIF."))
         refusal = check_upload(association, len(data))

@@ -13,6 +13,7 @@ import unicodedata
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 
 IMAGE_TYPES = {"png": "PNG", "jpg": "JPEG", "gif": "GIF", "webp": "WEBP"}
 MAX_PIXELS = 60_000_000  # a 60-megapixel picture is already more than a web page needs
@@ -70,8 +71,21 @@ def limit_bytes():
     return int(current_app.config["CHATON"]["upload_max_kb"]) * 1024
 
 
-def read_checked(storage, messages):
+def refusals():
+    """What to tell the person when an upload is refused, by reason."""
+    limit = current_app.config["CHATON"]["upload_max_kb"]
+    return {
+        "empty": _("The file is empty."),
+        "too_big": _("The file is too large: at most %(kb)s KB.", kb=limit),
+        "type": _("Only PNG, JPEG, WebP and GIF pictures and PDF documents can be uploaded "
+                  "(SVG is not accepted)."),
+        "broken": _("This picture cannot be read: it is damaged or not what its name says."),
+    }
+
+
+def read_checked(storage):
     """The uploaded bytes and their extension; UploadError when refused."""
+    messages = refusals()
     limit = limit_bytes()
     data = storage.stream.read(limit + 1)
     if not data:

@@ -273,7 +273,7 @@ def receive_upload(found, form):
     try:
         if storage is None or not storage.filename:
             raise uploads.UploadError(_("Choose a file to upload."))
-        data, extension = uploads.read_checked(storage, upload_messages())
+        data, extension = uploads.read_checked(storage)
         picture = extension in uploads.IMAGE_TYPES
         if picture and use in ("image", "text") and not alt:
             raise uploads.UploadError(_("Describe the picture for people who cannot see it."))
@@ -296,17 +296,6 @@ def receive_upload(found, form):
     audit.record("media.upload", g.association, target=str(path.relative_to(found.org_folder)),
                  size=len(data))
     return 200
-
-
-def upload_messages():
-    limit = current_app.config["CHATON"]["upload_max_kb"]
-    return {
-        "empty": _("The file is empty."),
-        "too_big": _("The file is too large: at most %(kb)s KB.", kb=limit),
-        "type": _("Only PNG, JPEG, WebP and GIF pictures and PDF documents can be uploaded "
-                  "(SVG is not accepted)."),
-        "broken": _("This picture cannot be read: it is damaged or not what its name says."),
-    }
 
 
 # -- the page ----------------------------------------------------------------------------------

@@ -1,15 +1,9 @@
 """`chaton org ...`: the associations of the instance, for the hoster (create, suspend,
 domains, quotas, delete). Registered on the `chaton` command by chaton/cli.py."""
 
-from contextlib import contextmanager
-
 import click
 
-
-def make_app(ctx, **overrides):
-    from chaton.cli import make_app as make
-
-    return make(ctx, **overrides)
+from chaton.commandline import association_named, english, make_app
 
 
 @click.group()
@@ -26,7 +20,7 @@ def org_list(ctx):
     from chaton.orgs.models import Association
 
     app = make_app(ctx)
-    with _english(app):
+    with english(app):
         app.extensions["chaton_content"].refresh()
         for association in Association.select().order_by(Association.slug):
             state = ("folder gone" if not association.present
@@ -38,15 +32,6 @@ def org_list(ctx):
             domains = ",".join(hosts_of(association)) or "-"
             click.echo(f"{association.slug}\t{association.name}\t{state}\t{domains}\t"
                        f"campaigns {use.campaigns}{limit}\tstorage {storage}")
-
-
-@contextmanager
-def _english(app):
-    """An app and request context on base_url, in English: messages and links of commands."""
-    from flask_babel import force_locale
-
-    with app.test_request_context(base_url=app.config["CHATON"]["base_url"]), force_locale("en"):
-        yield
 
 
 def _refused(exc):
@@ -71,7 +56,7 @@ def org_create(ctx, slug, name, domains, language, admin_email, max_campaigns, m
     from chaton.hoster import service
 
     app = make_app(ctx)
-    with _english(app):
+    with english(app):
         app.extensions["chaton_content"].refresh()
         campaigns, storage = service.default_quotas()
         try:
@@ -87,16 +72,6 @@ def org_create(ctx, slug, name, domains, language, admin_email, max_campaigns, m
             click.echo(f"invitation sent to {admin_email}: {link}")
 
 
-def _hosted(slug):
-    """The association of a hoster command, folder gone or not."""
-    from chaton.orgs.models import Association
-
-    found = Association.get_or_none(Association.slug == slug)
-    if found is None:
-        raise click.ClickException(f"no association {slug!r} (see `chaton org list`)")
-    return found
-
-
 @org.command("disable")
 @click.argument("slug")
 @click.pass_context
@@ -105,8 +80,8 @@ def org_disable(ctx, slug):
     from chaton.hoster import service
 
     app = make_app(ctx)
-    with _english(app):
-        changed = service.disable(_hosted(slug))
+    with english(app):
+        changed = service.disable(association_named(slug, present=False))
     click.echo(f"{slug} suspended" if changed else f"{slug} was already suspended")
 
 
@@ -118,8 +93,8 @@ def org_enable(ctx, slug):
     from chaton.hoster import service
 
     app = make_app(ctx)
-    with _english(app):
-        changed = service.enable(_hosted(slug))
+    with english(app):
+        changed = service.enable(association_named(slug, present=False))
     click.echo(f"{slug} enabled" if changed else f"{slug} was not suspended")
 
 
@@ -133,8 +108,8 @@ def org_domain(ctx, slug, action, host):
     from chaton.hoster import service
 
     app = make_app(ctx)
-    with _english(app):
-        association = _hosted(slug)
+    with english(app):
+        association = association_named(slug, present=False)
         if action == "add":
             try:
                 host = service.add_domain(association, host)
@@ -157,8 +132,8 @@ def org_quota(ctx, slug, max_campaigns, max_storage_mb):
     from chaton.hoster import quotas, service
 
     app = make_app(ctx)
-    with _english(app):
-        association = _hosted(slug)
+    with english(app):
+        association = association_named(slug, present=False)
         if max_campaigns is not None or max_storage_mb is not None:
             try:
                 service.set_quotas(
@@ -167,7 +142,7 @@ def org_quota(ctx, slug, max_campaigns, max_storage_mb):
                     association.max_storage_mb if max_storage_mb is None else max_storage_mb)
             except service.HostingError as exc:
                 raise _refused(exc) from None
-            association = _hosted(slug)
+            association = association_named(slug, present=False)
         use = quotas.usage(association)
         click.echo(f"campaigns: {use.campaigns} of {use.max_campaigns or 'no limit'}")
         click.echo(f"storage: {quotas.human_size(use.storage_bytes)} of "
