@@ -75,9 +75,9 @@ def serve(ctx, host, port, threads, no_worker):
     with app.app_context():
         migrations.upgrade()
         app.extensions["chaton_content"].refresh()
-    consumer = None
+    stop_consumers = None
     if settings["worker"] and not no_worker:
-        consumer = tasks.start_consumer(settings["worker_threads"])
+        stop_consumers = tasks.start_consumer(settings)
         _resend_lost_mail(app)
     click.echo(f"Chaton serving on http://{host}:{port}/ (instance {ctx.obj['instance']})")
     # waitress warns of its task queue depth on every busy request, and huey logs two lines per
@@ -91,8 +91,8 @@ def serve(ctx, host, port, threads, no_worker):
                        clear_untrusted_proxy_headers=not settings["trusted_proxies"],
                        max_request_body_size=int(settings["max_body_kb"]) * 1024 * 4)
     finally:
-        if consumer is not None:
-            consumer.stop(graceful=True)
+        if stop_consumers is not None:
+            stop_consumers()
 
 
 def _resend_lost_mail(app):
@@ -121,10 +121,8 @@ def worker(ctx, threads):
     from chaton.core import tasks
 
     app = make_app(ctx)
-    consumer = tasks.huey.create_consumer(
-        workers=threads or app.config["CHATON"]["worker_threads"], worker_type="thread")
     _resend_lost_mail(app)
-    consumer.run()
+    tasks.run_consumers(app.config["CHATON"], threads)
 
 
 @main.group()
@@ -328,15 +326,11 @@ def federation_cohost(ctx, url, association):
     """Co-host a remote petition (which names this instance as a partner)."""
     from chaton.federation.cohost import cohost
     from chaton.federation.fetch import FetchError
-    from chaton.federation.mirrors import follow
 
     app = make_app(ctx)
     with app.app_context():
         try:
             path = cohost(url, association)
-            from chaton.federation.fetch import get_json
-
-            follow(get_json(url)["attributedTo"])  # its updates then reach us
         except FetchError as exc:
             raise click.ClickException(str(exc)) from None
     click.echo(f"co-hosting {url}: local petition {path}")

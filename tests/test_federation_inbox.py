@@ -11,7 +11,7 @@ from helpers import make_app
 
 from chaton.federation.httpsig import sign_request
 from chaton.federation.keys import _new_pair
-from chaton.federation.models import Delivery, Follower, InboxActivity, RemoteActor
+from chaton.federation.models import Delivery, Follower, InboxActivity, InboxWaiting, RemoteActor
 
 PAYLOADS = Path(__file__).parent / "payloads" / "mastodon"
 REMOTE = "http://127.0.0.1:9"  # the discard port: deliveries there fail at once
@@ -116,7 +116,7 @@ def test_shared_inbox(fed):
 
 def refused_without_side_effects(response, status=401):
     assert response.status_code == status, response.get_data(as_text=True)
-    assert not InboxActivity.select().exists()
+    assert not InboxActivity.select().exists() and not InboxWaiting.select().exists()
     assert followers() == [] and not Delivery.select().exists()
 
 
@@ -162,7 +162,8 @@ def test_nul_character_is_refused(fed):
 
 
 def test_key_on_another_host_than_the_actor(fed):
-    evil = payload("follow", actor="http://127.0.0.1:10/users/mallory")
+    evil = payload("follow", actor="http://127.0.0.1:10/users/mallory",
+                   id="http://127.0.0.1:10/follows/1")
     refused_without_side_effects(post(fed, evil, key_id="http://127.0.0.1:9/keys/1"))
 
 
@@ -172,20 +173,20 @@ def test_ssrf_through_the_key_url_is_refused(tmp_path, content_dir):
                        id="http://169.254.169.254/follows/1")
     response = post(app, activity, key_id="http://169.254.169.254/users/x#main-key")
     assert response.status_code == 202  # the key is fetched later by the worker...
-    row = InboxActivity.get()
+    row = InboxWaiting.get()
     assert row.status == "rejected" and "private network" in row.error  # ...which refuses it
-    assert followers() == []
+    assert followers() == [] and not InboxActivity.select().exists()
 
 
 def test_unknown_key_is_fetched_by_the_worker_not_in_the_request(fed, monkeypatch):
     calls = []
-    monkeypatch.setattr("chaton.federation.tasks.fetch_key_and_process",
-                        lambda activity_id: calls.append(activity_id))
+    monkeypatch.setattr("chaton.federation.tasks.fetch_key", calls.append)
     RemoteActor.delete().execute()
     response = post(fed, payload("follow"))
     assert response.status_code == 202 and response.get_json()["status"] == "waiting"
-    assert calls == [payload("follow")["id"]]
-    assert InboxActivity.get().status == "waiting_key" and followers() == []
+    assert calls == [ALICE + "#main-key"]
+    assert InboxWaiting.get().status == "waiting" and followers() == []
+    assert not InboxActivity.select().exists()  # nothing reserved before verification
 
 
 def test_rfc9421_signatures_are_verified(fed):
@@ -262,12 +263,13 @@ def test_dns_rebinding_is_caught_at_connection_time(tmp_path, content_dir, monke
 
 
 def test_shared_inbox_on_another_host_is_ignored(tmp_path, content_dir):
-    from chaton.federation.remote import _store
+    from chaton.federation.remote import _checked_actor, _store
 
     app = make_app(tmp_path, content_dir)
     with app.app_context():
-        remote = _store({"id": "http://a.example/u", "inbox": "http://a.example/u/inbox",
-                         "endpoints": {"sharedInbox": "http://victim.example/inbox"},
-                         "publicKey": {"id": "http://a.example/u#k", "owner": "http://a.example/u",
-                                       "publicKeyPem": PUBLIC}})
+        remote = _store(*_checked_actor({
+            "id": "http://a.example/u", "inbox": "http://a.example/u/inbox",
+            "endpoints": {"sharedInbox": "http://victim.example/inbox"},
+            "publicKey": {"id": "http://a.example/u#k", "owner": "http://a.example/u",
+                          "publicKeyPem": PUBLIC}}))
     assert remote.delivery_inbox == "http://a.example/u/inbox"

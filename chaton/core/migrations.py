@@ -106,9 +106,21 @@ def m0008_invalidations(db):
     db.create_tables([SignatureInvalidation])
 
 
+def m0009_federation_trust(db):
+    """Requests waiting for a key apart from verified activities; hosts whose keys cannot be
+    fetched; remote keys cached under the old rule (which let one server replace another's
+    key) are forgotten and fetched again, checked."""
+    from chaton.federation.models import InboxActivity, InboxWaiting, RemoteActor, RemoteHost
+
+    db.create_tables([InboxWaiting])
+    add_missing_column(db, RemoteHost, "fetch_failed_until")
+    InboxActivity.delete().where(InboxActivity.status.not_in(["verified", "done"])).execute()
+    RemoteActor.delete().execute()
+
+
 MIGRATIONS = [(1, m0001_initial), (2, m0002_federation), (3, m0003_consultations),
               (4, m0004_confirmation_sent), (5, m0005_accounts), (6, m0006_hosting),
-              (7, m0007_archived), (8, m0008_invalidations)]
+              (7, m0007_archived), (8, m0008_invalidations), (9, m0009_federation_trust)]
 
 
 def applied_numbers():

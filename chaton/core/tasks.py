@@ -4,7 +4,13 @@ The queue lives next to the data: in instance/queue.db (SQLite) by default, in t
 database itself (tables huey_*) when `database_url` names one, so that app servers on several
 machines feed one queue that one `chaton worker` drains (FOR UPDATE SKIP LOCKED).
 
-`chaton serve` starts the consumer in-process (threads); `chaton worker` runs it alone for
+Two queues, each drained by its own threads, so that mail to people never waits behind work
+that waits on other servers: `huey` (mail, campaign events, housekeeping) and `remote`
+(federation: key fetches, deliveries, what other servers send; a slow or hostile server can
+hold its threads for `federation_timeout` seconds, never the mail's). Both live in the same
+storage under two names.
+
+`chaton serve` starts the consumers in-process (threads); `chaton worker` runs them alone for
 larger hosts. Tasks run inside an app context. In tests, `immediate_tasks` runs them inline.
 """
 
@@ -21,31 +27,37 @@ from chaton.core import db
 
 log = logging.getLogger(__name__)
 
-# created in immediate (in-memory) mode so that importing opens no file; configure() binds it
+# created in immediate (in-memory) mode so that importing opens no file; configure() binds them
 huey = SqliteHuey("chaton", immediate=True, utc=True)
+remote = SqliteHuey("chaton-remote", immediate=True, utc=True)
+QUEUES = {"main": huey, "remote": remote}
 _app = None
 
 
 def configure(app):
-    """Bind the queue to this app's database (or to inline execution for tests); call it once
-    the database is open."""
+    """Bind the queues to this app's database (or to inline execution for tests); call it
+    once the database is open."""
     global _app
     _app = app
-    settings = app.config["CHATON"]
-    if settings["immediate_tasks"]:
-        huey.immediate = True
+    for queue in QUEUES.values():
+        _bind(queue, app)
+
+
+def _bind(queue, app):
+    if app.config["CHATON"]["immediate_tasks"]:
+        queue.immediate = True
         return
     if not db.is_sqlite():
         # the app's own database object: no second connection per thread, and a task queued
         # inside a transaction is seen by the worker only if that transaction commits
-        huey.storage_class = PostgresqlQueue
-        huey.storage_kwargs = {"database": db.database.obj}
+        queue.storage_class = PostgresqlQueue
+        queue.storage_kwargs = {"database": db.database.obj}
     else:
-        huey.storage_class = SqliteStorage
-        huey.storage_kwargs = {"filename": str(Path(app.instance_path) / "queue.db"),
-                               "journal_mode": "wal", "fsync": False, "timeout": 10}
-    huey._immediate = False
-    huey.storage = huey.create_storage()
+        queue.storage_class = SqliteStorage
+        queue.storage_kwargs = {"filename": str(Path(app.instance_path) / "queue.db"),
+                                "journal_mode": "wal", "fsync": False, "timeout": 10}
+    queue._immediate = False
+    queue.storage = queue.create_storage()
 
 
 class PostgresqlQueue(SqlStorage):
@@ -103,8 +115,9 @@ def _queue_table_name(model):
     return "huey_" + model.__name__.lower()
 
 
-def task(**options):
-    """A huey task that runs inside the app context, with retries by default."""
+def task(queue="main", **options):
+    """A huey task that runs inside the app context, with retries by default, on the main
+    queue or on the `remote` one (work that waits on other servers)."""
     options.setdefault("retries", 5)
     options.setdefault("retry_delay", 30)
 
@@ -114,12 +127,12 @@ def task(**options):
             with _app.app_context():
                 return fn(*args, **kwargs)
 
-        return huey.task(name=fn.__name__, **options)(in_context)
+        return QUEUES[queue].task(name=fn.__name__, **options)(in_context)
 
     return decorator
 
 
-def periodic(schedule):
+def periodic(schedule, queue="main"):
     """A periodic huey task (crontab) that runs inside the app context."""
     def decorator(fn):
         @functools.wraps(fn)
@@ -127,22 +140,40 @@ def periodic(schedule):
             with _app.app_context():
                 return fn()
 
-        return huey.periodic_task(schedule, name=fn.__name__)(in_context)
+        return QUEUES[queue].periodic_task(schedule, name=fn.__name__)(in_context)
 
     return decorator
 
 
-def start_consumer(threads):
-    """Start the consumer's threads in this process (for `chaton serve`)."""
+def _consumers(settings, threads=None):
+    return [huey.create_consumer(workers=threads or settings["worker_threads"],
+                                 worker_type="thread", periodic=True, check_worker_health=False),
+            remote.create_consumer(workers=settings["remote_worker_threads"],
+                                   worker_type="thread", periodic=True,
+                                   check_worker_health=False)]
+
+
+def start_consumer(settings):
+    """Start the consumers' threads in this process (for `chaton serve`); returns a stopper."""
     import signal
 
     handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
-    consumer = huey.create_consumer(workers=threads, worker_type="thread", periodic=True,
-                                    check_worker_health=False)
-    consumer.start()
+    consumers = _consumers(settings)
+    for consumer in consumers:
+        consumer.start()
     for sig, handler in handlers.items():  # the web server owns the process's signals
         signal.signal(sig, handler)
-    return consumer
+    return lambda: [c.stop(graceful=True) for c in consumers]
+
+
+def run_consumers(settings, threads=None):
+    """Run the consumers in the foreground until a signal stops them (`chaton worker`)."""
+    main, other = _consumers(settings, threads)
+    other.start()  # threads of its own; the main consumer owns the process's signals
+    try:
+        main.run()
+    finally:
+        other.stop(graceful=True)
 
 
 @task()

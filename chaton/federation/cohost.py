@@ -17,10 +17,12 @@ from flask import current_app
 
 from chaton.admin.files import markdown_file, write_atomic
 from chaton.core.db import database, utcnow, writing
+from chaton.federation import objects
 from chaton.federation.actors import AS, actor_id, base, host, petition_url
-from chaton.federation.fetch import FetchError, get_json
+from chaton.federation.fetch import FetchError, get_object
 from chaton.federation.keys import INSTANCE
 from chaton.federation.models import PartnerCount
+from chaton.federation.origins import id_of
 from chaton.federation.remote import fetch_actor
 from chaton.orgs.models import Association
 from chaton.petitions import signing
@@ -29,36 +31,46 @@ from chaton.petitions.models import Petition
 log = logging.getLogger(__name__)
 
 
-def _front_matter(obj, url):
-    meta = {"title": obj.get("chaton:title") or "?", "summary": obj.get("chaton:summary") or None,
-            "target": {"name": obj.get("chaton:target") or "?"},
-            "demand": obj.get("chaton:demand") or "?", "status": "open", "cohost_of": url}
-    meta = {k: v for k, v in meta.items() if v is not None}
-    if obj.get("chaton:goal"):
-        meta["goal"] = int(obj["chaton:goal"])
-    if obj.get("chaton:deadline"):
-        meta["closes"] = date.fromisoformat(obj["chaton:deadline"])
-    if obj.get("chaton:language"):
-        meta["language"] = obj["chaton:language"]
-    return meta
+def _front_matter(campaign, status):
+    """The co-hosted copy's front matter: the origin's text and signing rules, our status."""
+    meta = {"title": campaign["title"], "summary": campaign["summary"] or None,
+            "target": {"name": campaign["target"] or "?"}, "demand": campaign["demand"] or "?",
+            "status": status, "cohost_of": campaign["id"]}
+    if campaign["goal"]:
+        meta["goal"] = campaign["goal"]
+    if campaign["deadline"]:
+        meta["closes"] = date.fromisoformat(campaign["deadline"])
+    if campaign["language"]:
+        meta["language"] = campaign["language"]
+    if campaign["askPostalCode"]:
+        meta["ask_postal_code"] = True
+    return {k: v for k, v in meta.items() if v is not None}
 
 
 def cohost(url, association_slug):
-    """Accept to co-host a remote petition: write the local file; returns its path."""
+    """Accept to co-host a remote petition: write the local file and follow the origin's
+    association (its updates then reach us); returns the file's path."""
+    from chaton.federation.mirrors import follow
+
     association = Association.by_slug(association_slug)
     if association is None:
         raise FetchError(f"no association {association_slug!r} here")
-    obj = get_json(url)
+    obj = get_object(url)
     if obj.get("chaton:kind") != "petition" or obj.get("id") != url:
         raise FetchError(f"{url} is not a Chaton petition")
-    if host() not in (obj.get("chaton:partners") or []):
+    try:
+        campaign = objects.campaign(obj, id_of(obj.get("attributedTo")))
+    except objects.Invalid as exc:
+        raise FetchError(f"{url}: {exc}") from None
+    if host() not in campaign["partners"]:
         raise FetchError(f"{url} does not name this instance ({host()}) as a partner")
     slug = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
     path = _content_dir() / association.slug / "petitions" / f"{slug}.md"
     if path.exists() and f"cohost_of: {url}" not in path.read_text(encoding="utf-8"):
         raise FetchError(f"{path} already exists")
-    write_atomic(path, markdown_file(_front_matter(obj, url), obj.get("chaton:source") or ""))
+    write_atomic(path, markdown_file(_front_matter(campaign, "open"), campaign["source"]))
     current_app.extensions["chaton_content"].refresh()
+    follow(id_of(obj.get("attributedTo")))
     return path
 
 
@@ -66,21 +78,16 @@ def _content_dir():
     return Path(current_app.config["CHATON"]["content_dir"])
 
 
-def sync_cohosted(obj):
-    """The origin changed its text: rewrite our co-hosted copy (status and counts stay ours)."""
-    url = obj.get("id")
+def sync_cohosted(campaign):
+    """The origin changed its text or closed: rewrite our co-hosted copy (checked values)."""
+    url = campaign["id"]
     changed = False
     for petition in Petition.select().where(Petition.present & Petition.meta.contains(url)):
         if petition.meta.get("cohost_of") != url:
             continue
-        try:
-            meta = _front_matter(obj, url)
-        except (TypeError, ValueError) as exc:
-            log.warning("co-hosted %s: unusable update: %s", url, exc)
-            return
-        meta["status"] = "closed" if obj.get("chaton:status") != "open" else petition.status
+        status = "closed" if campaign["status"] != "open" else petition.status
         path = _content_dir() / petition.association.slug / "petitions" / f"{petition.slug}.md"
-        text = markdown_file(meta, obj.get("chaton:source") or "")
+        text = markdown_file(_front_matter(campaign, status), campaign["source"])
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             write_atomic(path, text)
             changed = True
@@ -103,7 +110,7 @@ def send_count_report(petition_id):
 
     petition = Petition.get_by_id(petition_id)
     origin_url = petition.meta["cohost_of"]
-    origin = fetch_actor(get_json(origin_url)["attributedTo"])
+    origin = fetch_actor(id_of(get_object(origin_url).get("attributedTo")))
     here = petition_url(petition)
     stamp = utcnow().strftime("%Y%m%dT%H%M%S%f")
     activity = {
@@ -117,21 +124,20 @@ def send_count_report(petition_id):
 
 
 def receive_count_report(obj, remote):
-    """Accept a partner's count for one of our petitions, from declared partners only."""
-    campaign = str(obj.get("chaton:campaign", ""))
+    """Accept a partner's count for one of our open petitions, from declared partners only."""
+    report = objects.count_report(obj, remote.uri)
+    campaign = report["campaign"]
     prefix = base() + "/"
     parts = campaign[len(prefix):].split("/") if campaign.startswith(prefix) else []
     if len(parts) != 3 or parts[1] != "petitions":
-        log.warning("count report for unknown campaign %s from %s", campaign, remote.uri)
-        return
+        raise objects.Invalid(f"count report for {campaign}, which is not a petition here")
     petition = (Petition.select().join(Association)
                 .where((Association.slug == parts[0]) & (Petition.slug == parts[2])).first())
     if petition is None or remote.host not in (petition.meta.get("partners") or []):
-        log.warning("count report refused: %s is not a partner of %s", remote.host, campaign)
-        return
-    count = obj.get("chaton:count")
-    if not isinstance(count, int) or count < 0 or count > 100_000_000:
-        return
+        raise objects.Invalid(f"{remote.host} is not a partner of {campaign}")
+    if not petition.is_signable(date.today()):
+        raise objects.Invalid(f"{campaign} is closed: its count no longer changes")
+    count = report["count"]
     with writing():
         PartnerCount.insert(petition=petition.id, partner=remote.host, actor=remote.uri,
                             count=count, reported_at=utcnow()).on_conflict(

@@ -17,6 +17,7 @@ from flask import current_app
 
 from chaton.federation.httpsig import sign_request
 from chaton.federation.keys import INSTANCE, key_pair
+from chaton.federation.origins import BadAddress, address_on
 
 ACTIVITY_JSON = "application/activity+json"
 ACCEPT = f'{ACTIVITY_JSON}, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
@@ -116,27 +117,48 @@ def _read_capped(response, limit):
     return body
 
 
+MAX_DEPTH = 32  # nesting of a JSON document: ActivityPub needs a handful of levels
+
+
 def parse_document(body):
-    """A JSON document from another server; ValueError when not JSON or when a string in it
-    holds a NUL character (no activity needs one, and PostgreSQL text cannot store it)."""
-    document = json.loads(body)
-    if _holds_nul(document):
-        raise ValueError("a string holds a NUL character")
+    """A JSON document from another server; ValueError when it is not JSON, when it nests
+    deeper than MAX_DEPTH (the parser and everything that walks it would recurse without end),
+    or when a string in it holds a NUL character (no activity needs one, and PostgreSQL text
+    cannot store it)."""
+    try:
+        document = json.loads(body)
+    except RecursionError:
+        raise ValueError(f"the document nests deeper than {MAX_DEPTH} levels") from None
+    _check_shape(document)
     return document
 
 
-def _holds_nul(value):
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_holds_nul(v) for v in value)
-    return False
+def _check_shape(document):
+    """Walk the document without recursion: depth and NUL characters."""
+    stack = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise ValueError("a string holds a NUL character")
+        elif isinstance(value, (dict, list)):
+            if depth > MAX_DEPTH:
+                raise ValueError(f"the document nests deeper than {MAX_DEPTH} levels")
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in items:
+                if isinstance(key, str) and "\x00" in key:
+                    raise ValueError("a key holds a NUL character")
+                stack.append((item, depth + 1))
 
 
 def get_json(url, signer=INSTANCE, hops=3):
-    """Fetch an ActivityPub document (signed by the instance actor), following safe redirects."""
+    """Fetch a JSON document (signed by the instance actor), following safe redirects."""
+    return fetch_document(url, signer, hops)[0]
+
+
+def fetch_document(url, signer=INSTANCE, hops=3):
+    """(document, final address): the address answered after any redirects, which is the
+    only origin the document may speak for."""
     import requests
 
     for _ in range(hops + 1):
@@ -158,10 +180,37 @@ def get_json(url, signer=INSTANCE, hops=3):
         except requests.RequestException as exc:
             raise FetchError(f"GET {url}: {exc.__class__.__name__}") from None
         try:
-            return parse_document(body)
-        except ValueError:
-            raise FetchError(f"GET {url}: not JSON, or holds a NUL character") from None
+            return parse_document(body), url
+        except ValueError as exc:
+            raise FetchError(f"GET {url}: not a usable JSON document ({exc})") from None
     raise FetchError(f"GET {url}: too many redirects")
+
+
+def get_object(url, signer=INSTANCE):
+    """An ActivityPub object whose `id` is the address fetched.
+
+    A server speaks only for its own origin: the document's id must be on the origin that
+    answered (after redirects). When the id is another address of that origin (a profile
+    page that answers with the actor, say), the id itself is fetched once and must answer
+    with the same id. Anything else is refused, and nothing of it is stored."""
+    document, final = fetch_document(url, signer)
+    found = document.get("id") if isinstance(document, dict) else None
+    if found in (url, final) and isinstance(found, str):
+        _on_origin(found, final)
+        return document
+    _on_origin(found, final)
+    document, final = fetch_document(found, signer, hops=0)
+    if not isinstance(document, dict) or document.get("id") != found:
+        raise FetchError(f"GET {url}: the document at its own id {found} is another one",
+                         refused=True)
+    return document
+
+
+def _on_origin(found, final):
+    try:
+        address_on(found, final, "id")
+    except BadAddress as exc:
+        raise FetchError(f"GET {final}: the document's {exc}", refused=True) from None
 
 
 def post_activity(inbox, activity, signer):

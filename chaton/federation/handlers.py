@@ -1,25 +1,23 @@
 """What verified activities do: follows, undos, deletes, mirrors, partner counts.
 
-Anything else (Like, Announce, replies...) is recorded in the inbox log and otherwise ignored:
-Chaton has no public replies.
+The inbox has checked that the activity is the actor's, and that what it creates, updates,
+deletes or undoes is on the actor's origin; each handler checks that the object is the
+actor's own (a mirror of another actor, a follow of another actor: nothing happens), and
+remote values go through `objects` before anything is stored. Anything else (Like, Announce,
+replies...) is recorded in the inbox log and otherwise ignored: Chaton has no public replies.
 """
 
 import hashlib
 import logging
-from urllib.parse import urlsplit
 
 from chaton.core.db import writing
+from chaton.federation import objects
 from chaton.federation.actors import actor_id, base
 from chaton.federation.models import Follower, Following, RemoteActor
+from chaton.federation.origins import id_of
 from chaton.orgs.models import Association
 
 log = logging.getLogger(__name__)
-
-
-def _id(value):
-    if isinstance(value, dict):
-        value = value.get("id")
-    return value if isinstance(value, str) else ""
 
 
 def _local_association(uri):
@@ -37,14 +35,18 @@ def handle(activity, remote):
     if handler is None:
         log.info("inbox: %s from %s recorded, nothing to do", kind, remote.uri)
         return
-    handler(activity, remote)
+    try:
+        handler(activity, remote)
+    except objects.Invalid as exc:
+        log.warning("inbox: %s %s from %s changes nothing: %s", kind, activity.get("id"),
+                    remote.uri, exc)
 
 
 def on_follow(activity, remote):
     """Someone follows an association: remember them and accept (signed, via the queue)."""
     from chaton.federation.delivery import enqueue
 
-    association = _local_association(_id(activity.get("object")))
+    association = _local_association(id_of(activity.get("object")))
     if association is None:
         return
     with writing():
@@ -63,9 +65,9 @@ def on_follow(activity, remote):
 def on_undo(activity, remote):
     inner = activity.get("object")
     if isinstance(inner, dict) and inner.get("type") == "Follow":
-        if _id(inner.get("actor")) != remote.uri:
+        if id_of(inner.get("actor")) != remote.uri:
             return
-        association = _local_association(_id(inner.get("object")))
+        association = _local_association(id_of(inner.get("object")))
         if association is not None:
             with writing():
                 Follower.delete().where((Follower.association == association.slug)
@@ -76,15 +78,14 @@ def on_delete(activity, remote):
     """A remote actor deleted (forget them), or one of their campaigns (unmirror it)."""
     from chaton.federation.mirrors import remove_mirror
 
-    target = _id(activity.get("object"))
+    target = id_of(activity.get("object"))
     if target == remote.uri:
         with writing():
             Follower.delete().where(Follower.actor == remote.uri).execute()
             Following.delete().where(Following.actor == remote.uri).execute()
             RemoteActor.delete().where(RemoteActor.uri == remote.uri).execute()
         return
-    if urlsplit(target).netloc == remote.host:
-        remove_mirror(target, remote)
+    remove_mirror(target, remote)  # only a mirror of this actor's own campaign
 
 
 def on_accept(activity, remote):
@@ -92,7 +93,7 @@ def on_accept(activity, remote):
     from chaton.federation.tasks import backfill
 
     follow = activity.get("object")
-    follow_id = _id(follow)
+    follow_id = id_of(follow)
     with writing():
         changed = (Following.update(state="accepted")
                    .where((Following.actor == remote.uri) & (Following.follow_id == follow_id))

@@ -8,14 +8,15 @@ to its origin as the canonical page. Remote images are not shown (no third-party
 
 import logging
 import secrets
-from urllib.parse import urlsplit
 
 from chaton.core.db import utcnow, writing
 from chaton.core.markup import render_markdown
+from chaton.federation import objects
 from chaton.federation.actors import AS, actor_id
-from chaton.federation.fetch import FetchError, get_json
+from chaton.federation.fetch import FetchError, get_object
 from chaton.federation.keys import INSTANCE
 from chaton.federation.models import Following, Mirror
+from chaton.federation.origins import id_of
 from chaton.federation.remote import fetch_actor, resolve_handle
 
 log = logging.getLogger(__name__)
@@ -46,42 +47,42 @@ def _followed(remote):
                                     & (Following.state == "accepted")).exists()
 
 
+def _owner_of(object_id):
+    found = Mirror.get_or_none(Mirror.object_id == object_id)
+    return found.actor if found else None
+
+
 def store_mirror(obj, remote):
-    """Create or refresh the mirror of a remote campaign (only from actors we follow)."""
-    object_id = obj.get("id", "")
-    if obj.get("attributedTo") != remote.uri or urlsplit(object_id).netloc != remote.host:
-        log.warning("mirror refused: %s is not %s's own campaign", object_id, remote.uri)
-        return
+    """Create or refresh the mirror of a remote campaign (only from actors we follow, and only
+    the actor's own campaigns: checked by `objects.campaign`)."""
     from chaton.federation.cohost import sync_cohosted
 
-    sync_cohosted(obj)
+    campaign = objects.campaign(obj, remote.uri)
+    if _owner_of(campaign["id"]) not in (None, remote.uri):
+        raise objects.Invalid(f"{campaign['id']} is mirrored from another actor")
+    sync_cohosted(campaign)
     if not _followed(remote):
         return
     fields = {
-        "actor": remote.uri, "association_name": str(obj.get("chaton:association", ""))[:200],
-        "title": str(obj.get("chaton:title", ""))[:300] or "?",
-        "data": {k.removeprefix("chaton:"): v for k, v in obj.items() if k.startswith("chaton:")}
-        | {"news": _known_news(object_id)},
-        "html": render_markdown(str(obj.get("chaton:source", ""))), "deleted": False,
-        "updated_at": utcnow(),
+        "actor": remote.uri, "association_name": campaign["association"],
+        "title": campaign["title"], "data": campaign | {"news": _known_news(campaign["id"])},
+        "html": render_markdown(campaign["source"]), "deleted": False, "updated_at": utcnow(),
     }
     with writing():
-        Mirror.insert(object_id=object_id, **fields).on_conflict(
+        Mirror.insert(object_id=campaign["id"], **fields).on_conflict(
             conflict_target=[Mirror.object_id], update=fields).execute()
 
 
 def store_mirror_news(obj, remote):
     """News of a mirrored campaign (update, milestone, answer), newest first, at most 20."""
-    from chaton.core.markup import sanitize
-
+    item = objects.news(obj, remote.uri)
     with writing():
-        mirror = Mirror.get_or_none((Mirror.object_id == obj.get("chaton:campaign"))
+        mirror = Mirror.get_or_none((Mirror.object_id == item["campaign"])
                                     & (Mirror.actor == remote.uri))
-        if mirror is None or obj.get("attributedTo") != remote.uri:
+        if mirror is None:
             return
-        news = [n for n in mirror.data.get("news", []) if n["id"] != obj.get("id")]
-        news.insert(0, {"id": obj.get("id"), "html": sanitize(str(obj.get("content", ""))),
-                        "published": str(obj.get("published", ""))})
+        news = [n for n in mirror.data.get("news", []) if n["id"] != item["id"]]
+        news.insert(0, {"id": item["id"], "html": item["html"], "published": item["published"]})
         data = dict(mirror.data, news=news[:20])
         Mirror.update(data=data, updated_at=utcnow()).where(Mirror.id == mirror.id).execute()
 
@@ -100,18 +101,20 @@ def remove_mirror(object_id, remote):
 def import_outbox(actor_uri):
     """Import the campaigns a followed association already published."""
     remote = fetch_actor(actor_uri)
-    outbox = get_json(get_json(actor_uri).get("outbox", ""))
-    page_url, pages = outbox.get("first"), 0
+    outbox_url = get_object(actor_uri).get("outbox")
+    outbox = get_object(outbox_url) if isinstance(outbox_url, str) else {}
+    page_url, pages = id_of(outbox.get("first")), 0
     while page_url and pages < MAX_PAGES:
-        page = get_json(page_url if isinstance(page_url, str) else page_url.get("id"))
-        for item in page.get("orderedItems", []):
+        page = get_object(page_url)
+        items = page.get("orderedItems")
+        for item in items if isinstance(items, list) else []:
             obj = item.get("object") if isinstance(item, dict) else None
             if isinstance(obj, dict) and obj.get("chaton:kind") == "petition":
                 try:
                     store_mirror(obj, remote)
-                except FetchError as exc:
+                except (FetchError, objects.Invalid) as exc:
                     log.warning("backfill of %s: %s", obj.get("id"), exc)
-        page_url, pages = page.get("next"), pages + 1
+        page_url, pages = id_of(page.get("next")), pages + 1
 
 
 def visible_mirrors():

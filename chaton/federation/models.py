@@ -52,18 +52,37 @@ class Follower(BaseModel):
 
 
 class InboxActivity(BaseModel):
-    """Every activity received, once (deduplicated by id); kept while it waits for a key."""
+    """Every verified activity, once: only a verified activity reserves its id (a forged copy
+    sent first must not shadow the genuine one)."""
 
     activity_id = peewee.CharField(max_length=500, unique=True)
     actor = peewee.CharField(max_length=500)
     type = peewee.CharField(max_length=64)
-    status = peewee.CharField(max_length=16)  # waiting_key, verified, done, rejected
-    request = JSONField(null=True)  # method, url, headers, body while waiting for a key
+    status = peewee.CharField(max_length=16)  # verified (queued for the worker), done
+    request = JSONField(null=True)  # the activity, until the worker has handled it
     error = peewee.TextField(default="")
     received_at = UTCDateTimeField(default=utcnow)
 
     class Meta:
         table_name = "fed_inbox"
+
+
+class InboxWaiting(BaseModel):
+    """A signed request whose key is not known yet: trusted for nothing until the worker has
+    fetched the key from its owner and verified the signature. Several rows may carry the
+    same activity id (a forgery and the genuine one)."""
+
+    activity_id = peewee.CharField(max_length=500, index=True)
+    actor = peewee.CharField(max_length=500)
+    key_id = peewee.CharField(max_length=500, index=True)
+    host = peewee.CharField(max_length=255, index=True)  # the key's host: limits apply per host
+    request = JSONField(null=True)  # method, url, headers, body
+    status = peewee.CharField(max_length=16, default="waiting")  # waiting, rejected
+    error = peewee.TextField(default="")
+    received_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "fed_inbox_waiting"
 
 
 class Delivery(BaseModel):
@@ -92,6 +111,8 @@ class RemoteHost(BaseModel):
     failures = peewee.IntegerField(default=0)
     paused_until = UTCDateTimeField(null=True)
     last_error = peewee.TextField(default="")
+    # fetching keys from this host failed: requests needing one wait until then (503)
+    fetch_failed_until = UTCDateTimeField(null=True)
 
     class Meta:
         table_name = "fed_remote_host"
@@ -140,5 +161,5 @@ class PartnerCount(BaseModel):
         indexes = ((("petition", "partner"), True),)
 
 
-MODELS = [ActorKey, RemoteActor, Follower, InboxActivity, Delivery, RemoteHost, Following, Mirror,
-          PartnerCount]
+MODELS = [ActorKey, RemoteActor, Follower, InboxActivity, InboxWaiting, Delivery, RemoteHost,
+          Following, Mirror, PartnerCount]

@@ -7,57 +7,100 @@ from urllib.parse import quote, urlsplit
 from flask import current_app
 
 from chaton.core.db import utcnow, writing
-from chaton.federation.fetch import FetchError, get_json
+from chaton.federation.fetch import FetchError, get_json, get_object
+from chaton.federation.keys import load_public
 from chaton.federation.models import RemoteActor
+from chaton.federation.origins import BadAddress, address_on, netloc, same_origin, web_address
 
 
-def _store(document):
-    """Validate an actor document and cache it; returns the RemoteActor."""
-    uri = document.get("id")
-    key = document.get("publicKey") or {}
-    if isinstance(key, list):
-        key = key[0] if key else {}
-    if not isinstance(uri, str) or not isinstance(key, dict) or not document.get("inbox"):
-        raise FetchError("not an actor document (id, inbox and publicKey are needed)")
+def _keys_of(document):
+    """The public keys an actor document lists (Mastodon: one object; some servers: a list)."""
+    keys = document.get("publicKey")
+    keys = keys if isinstance(keys, list) else [keys]
+    return [k for k in keys if isinstance(k, dict)]
+
+
+def _checked_actor(document, key_id=None):
+    """The fields to cache for an actor document already known to come from its own origin,
+    with the key `key_id` (or its first key); FetchError when anything does not hold."""
+    try:
+        uri = web_address(document.get("id"), "actor id")
+        inbox = address_on(document.get("inbox"), uri, "inbox")
+    except BadAddress as exc:
+        raise FetchError(f"not a usable actor document: {exc}", refused=True) from None
+    keys = [k for k in _keys_of(document) if key_id is None or k.get("id") == key_id]
+    if not keys:
+        raise FetchError(f"the actor {uri} does not list the key {key_id}", refused=True)
+    key = keys[0]
+    try:
+        address_on(key.get("id"), uri, "key id")
+    except BadAddress as exc:
+        raise FetchError(str(exc), refused=True) from None
     if key.get("owner") != uri:
-        raise FetchError("the key's owner is not the actor")
-    if urlsplit(str(key.get("id", ""))).netloc != urlsplit(uri).netloc:
-        raise FetchError("the key is not on the actor's host")
-    if urlsplit(document["inbox"]).netloc != urlsplit(uri).netloc:
-        raise FetchError("the actor's inbox is on another host")
-    endpoints = document.get("endpoints") or {}
-    shared = str(endpoints.get("sharedInbox") or "")
-    if shared and urlsplit(shared).netloc != urlsplit(uri).netloc:
-        shared = ""  # our signed deliveries go nowhere but the actor's own host
-    fields = {
-        "key_id": key["id"], "public_pem": key.get("publicKeyPem", ""),
-        "inbox": document["inbox"], "shared_inbox": shared,
-        "username": str(document.get("preferredUsername") or "")[:200],
-        "name": str(document.get("name") or "")[:300], "host": urlsplit(uri).netloc,
-        "fetched_at": utcnow(),
+        raise FetchError("the key's owner is not the actor", refused=True)
+    pem = key.get("publicKeyPem")
+    try:
+        load_public(pem if isinstance(pem, str) else "")
+    except (ValueError, TypeError):
+        raise FetchError(f"the key {key['id']} is not a public key", refused=True) from None
+    endpoints = document.get("endpoints") if isinstance(document.get("endpoints"), dict) else {}
+    try:  # our signed deliveries go nowhere but the actor's own origin
+        shared = address_on(endpoints.get("sharedInbox"), uri, "shared inbox")
+    except BadAddress:
+        shared = ""
+    return uri, {
+        "key_id": key["id"], "public_pem": pem, "inbox": inbox, "shared_inbox": shared,
+        "username": _text(document.get("preferredUsername"), 200),
+        "name": _text(document.get("name"), 300), "host": netloc(uri), "fetched_at": utcnow(),
     }
+
+
+def _text(value, limit):
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def _store(uri, fields):
+    """Cache a checked actor (a key rotated on the same origin replaces the old one)."""
     with writing():
+        RemoteActor.delete().where((RemoteActor.key_id == fields["key_id"])
+                                   & (RemoteActor.uri != uri)).execute()
         RemoteActor.insert(uri=uri, **fields).on_conflict(
             conflict_target=[RemoteActor.uri], update=fields).execute()
     return RemoteActor.get(RemoteActor.uri == uri)
 
 
 def fetch_actor(uri):
-    """Fetch and cache an actor by its id."""
-    return _store(get_json(uri))
+    """Fetch an actor by its id, check it, cache it."""
+    document = get_object(uri)
+    if document.get("id") != uri:
+        raise FetchError(f"{uri} answers with another actor ({document.get('id')})", refused=True)
+    return _store(*_checked_actor(document))
 
 
 def fetch_actor_for_key(key_id):
-    """Fetch the document holding a key (the actor itself, or a key whose owner is fetched)."""
-    document = get_json(key_id.split("#")[0])
-    if document.get("type") in (None, "Key", "CryptographicKey") and document.get("owner"):
-        if urlsplit(document["owner"]).netloc != urlsplit(key_id).netloc:
-            raise FetchError("the key's owner is on another host")
-        document = get_json(document["owner"])
-    remote = _store(document)
-    if remote.key_id != key_id:
-        raise FetchError("the actor does not publish this key")
-    return remote
+    """Fetch the actor that owns a key, from the owner's own origin, and cache it only if it
+    lists that very key.
+
+    The key id is either a fragment of the actor's address (Mastodon's `<actor>#main-key`) or
+    an address of its own answering with a key document whose `owner` is on the same origin.
+    Either way the key is believed only as listed by its owner's actor document."""
+    try:
+        web_address(key_id, "key id")
+    except BadAddress as exc:
+        raise FetchError(str(exc), refused=True) from None
+    document = get_object(key_id.split("#")[0])
+    if document.get("id") == key_id.split("#")[0] and document.get("inbox"):
+        actor = document  # the key is a fragment of the actor document
+    elif document.get("id") == key_id and isinstance(document.get("owner"), str):
+        owner = document["owner"]
+        if not same_origin(owner, key_id):
+            raise FetchError("the key's owner is on another origin", refused=True)
+        actor = get_object(owner)
+        if actor.get("id") != owner:
+            raise FetchError("the key's owner answers with another actor", refused=True)
+    else:
+        raise FetchError(f"{key_id} is neither a key nor an actor", refused=True)
+    return _store(*_checked_actor(actor, key_id))
 
 
 def resolve_handle(handle):
