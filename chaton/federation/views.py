@@ -94,7 +94,10 @@ def _receive():
         outcome = inbox.receive(request.method, request.url, request.headers, body)
     except inbox.Refused as exc:
         log.info("inbox refused (%s): %s", exc.status, exc)
-        return jsonify({"error": str(exc)}), exc.status
+        response = jsonify({"error": str(exc)})
+        if exc.retry_after:
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response, exc.status
     return jsonify({"status": outcome}), 202
 
 
