@@ -91,12 +91,19 @@ def show_page(template, consultation, status=200, **extra):
 
 @bp.route("/<slug>")
 def show(org, slug):
+    from chaton.federation.views import negotiate_consultation, removed_campaign
+
+    removed_campaign("consultations", org, slug)
     consultation = load_consultation(org, slug)
+    as_json = negotiate_consultation(consultation)
+    if as_json is not None:
+        return as_json
     top = list(Contribution.select().where((Contribution.consultation == consultation)
                                            & (Contribution.status == "published"))
                .order_by(Contribution.support_count.desc(), Contribution.number).limit(5))
-    return show_page("consultations/consultation.html", consultation,
-                     topics=topics_of(consultation), top=top)
+    body, status = show_page("consultations/consultation.html", consultation,
+                             topics=topics_of(consultation), top=top)
+    return body, status, {"Vary": "Accept"}  # servers get the Note at the same address
 
 
 def visitor_seed():

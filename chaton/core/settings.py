@@ -62,6 +62,8 @@ SETTINGS = [
     Setting("deleted_grace_days", 30,
             "Days the folder of a deleted association is kept in instance/deleted/ (0: none)."),
     Setting("federation", True, "Speak ActivityPub (WebFinger, actors, inboxes, deliveries)."),
+    Setting("source_url", "",
+            "Where visitors get this instance's source code (AGPL); empty: /source.tar.gz."),
     Setting("federation_allow_private_addresses", False,
             "Let federation contact private and loopback addresses (tests, private networks)."),
     Setting("federation_timeout", 10, "Seconds before an outgoing federation request gives up."),

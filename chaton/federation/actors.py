@@ -15,7 +15,18 @@ from chaton.federation.keys import INSTANCE, key_pair
 AS = "https://www.w3.org/ns/activitystreams"
 PUBLIC = AS + "#Public"
 NS = "urn:chaton:ns#"
-CONTEXT = [AS, "https://w3id.org/security/v1", {"chaton": NS}]
+# every term Chaton writes is defined here, so that JSON-LD processors keep them: the
+# ActivityStreams and security vocabularies, the extensions Mastodon reads, and chaton:*
+CONTEXT = [AS, "https://w3id.org/security/v1", {
+    "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
+    "toot": "http://joinmastodon.org/ns#",
+    "discoverable": "toot:discoverable",
+    "indexable": "toot:indexable",
+    "schema": "http://schema.org#",
+    "PropertyValue": "schema:PropertyValue",
+    "value": "schema:value",
+    "chaton": NS,
+}]
 ACTIVITY_JSON = "application/activity+json"
 LD_JSON = "application/ld+json"
 
@@ -26,6 +37,17 @@ def base():
 
 def host():
     return urlsplit(base()).netloc
+
+
+def handle(association):
+    """The association's canonical handle (without '@' in front): on its own domain when it
+    has one (its first), else on the instance's host."""
+    from chaton.hoster.models import AssociationDomain
+
+    domain = (AssociationDomain.select(AssociationDomain.host)
+              .where(AssociationDomain.association == association.id)
+              .order_by(AssociationDomain.id).scalar())
+    return f"{association.slug}@{domain or host()}"
 
 
 def actor_id(owner):
@@ -120,6 +142,26 @@ def petition_note(petition):
                                "url": f"{base()}/{association.slug}/media/{image}",
                                "name": petition.meta.get("image_alt") or ""}]
     return note
+
+
+def consultation_note(consultation):
+    """A consultation as a Note: its title, summary and question, and a link to take part."""
+    from markupsafe import escape
+
+    url = petition_url(consultation)
+    association = consultation.association
+    content = (f"<p><strong>{escape(consultation.title)}</strong></p>"
+               + (f"<p>{escape(consultation.summary)}</p>" if consultation.summary else "")
+               + (f"<p>{escape(consultation.question)}</p>" if consultation.question else "")
+               + f'<p><a href="{url}">{url}</a></p>')
+    return {
+        "@context": CONTEXT, "id": url, "type": "Note", "url": url,
+        "attributedTo": actor_id(association.slug), "content": content,
+        "published": consultation.indexed_at.isoformat(), "to": [PUBLIC],
+        "cc": [actor_id(association.slug) + "followers"], "chaton:kind": "consultation",
+        "chaton:title": consultation.title, "chaton:summary": consultation.summary,
+        "chaton:language": consultation.language or association.language,
+    }
 
 
 def _image_type(path):

@@ -18,7 +18,7 @@ from flask import current_app
 from chaton.admin.files import markdown_file, write_atomic
 from chaton.core.db import database, utcnow, writing
 from chaton.federation import objects
-from chaton.federation.actors import AS, actor_id, base, host, petition_url
+from chaton.federation.actors import CONTEXT, actor_id, base, host, petition_url
 from chaton.federation.fetch import FetchError, get_object
 from chaton.federation.keys import INSTANCE
 from chaton.federation.models import PartnerCount
@@ -114,7 +114,7 @@ def send_count_report(petition_id):
     here = petition_url(petition)
     stamp = utcnow().strftime("%Y%m%dT%H%M%S%f")
     activity = {
-        "@context": [AS, {"chaton": "urn:chaton:ns#"}], "id": f"{here}#count-{stamp}",
+        "@context": CONTEXT, "id": f"{here}#count-{stamp}",
         "type": "Update", "actor": actor_id(INSTANCE), "to": [origin.uri],
         "object": {"type": "chaton:SignatureCount", "id": f"{here}#count",
                    "chaton:campaign": origin_url, "chaton:count": petition.signature_count,

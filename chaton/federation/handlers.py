@@ -12,7 +12,7 @@ import logging
 
 from chaton.core.db import writing
 from chaton.federation import objects
-from chaton.federation.actors import actor_id, base
+from chaton.federation.actors import CONTEXT, actor_id, base
 from chaton.federation.models import Follower, Following, RemoteActor
 from chaton.federation.origins import id_of
 from chaton.orgs.models import Association
@@ -55,7 +55,7 @@ def on_follow(activity, remote):
             conflict_target=[Follower.association, Follower.actor],
             update={Follower.inbox: remote.delivery_inbox}).execute()
     me = actor_id(association.slug)
-    accept = {"@context": "https://www.w3.org/ns/activitystreams",
+    accept = {"@context": CONTEXT,
               "id": f"{me}#accepts/{hashlib.sha256(activity['id'].encode()).hexdigest()[:20]}",
               "type": "Accept",
               "actor": me, "object": activity}

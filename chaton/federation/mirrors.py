@@ -12,7 +12,7 @@ import secrets
 from chaton.core.db import utcnow, writing
 from chaton.core.markup import render_markdown
 from chaton.federation import objects
-from chaton.federation.actors import AS, actor_id
+from chaton.federation.actors import CONTEXT, actor_id
 from chaton.federation.fetch import FetchError, get_object
 from chaton.federation.keys import INSTANCE
 from chaton.federation.models import Following, Mirror
@@ -36,7 +36,7 @@ def follow(handle):
                          state="pending").on_conflict(
             conflict_target=[Following.actor],
             update={Following.follow_id: follow_id, Following.state: "pending"}).execute()
-    activity = {"@context": AS, "id": follow_id, "type": "Follow", "actor": me,
+    activity = {"@context": CONTEXT, "id": follow_id, "type": "Follow", "actor": me,
                 "object": remote.uri}
     enqueue(activity, INSTANCE, [remote.inbox])
     return Following.get(Following.actor == remote.uri)

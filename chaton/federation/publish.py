@@ -7,7 +7,7 @@ petition removed is a Delete. One delivery per inbox (shared inboxes collapse fo
 
 from chaton.core.events import HANDLERS, Event
 from chaton.federation.actors import (
-    AS,
+    CONTEXT,
     PUBLIC,
     actor_id,
     event_note,
@@ -41,7 +41,7 @@ def activity_for(event, petition):
         return None
     for key in ("@context",):
         obj.pop(key, None)
-    return {"@context": [AS, {"chaton": "urn:chaton:ns#"}],
+    return {"@context": CONTEXT,
             "id": f"{petition_url(petition)}/events/{event.id}/activity", "type": kind,
             "actor": me, "published": event.created_at.isoformat(), "to": [PUBLIC],
             "cc": [me + "followers"], "object": obj}

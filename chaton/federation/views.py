@@ -2,11 +2,12 @@
 
 import logging
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, redirect, request
 
 from chaton import __version__
 from chaton.core.events import Event
 from chaton.core.security import csrf
+from chaton.core.source import source_url
 from chaton.core.themes import render
 from chaton.federation import actors, inbox
 from chaton.federation.models import Follower, Mirror
@@ -26,25 +27,47 @@ def federation_enabled():
 
 @bp.route("/.well-known/webfinger")
 def webfinger():
+    """acct: handles on the instance's host and on each association's own domain, and actor
+    addresses; the subject is the canonical handle (on the association's domain when it has
+    one, so that Mastodon shows `@association@its.domain`)."""
     resource = request.args.get("resource", "")
-    name, _, domain = resource.removeprefix("acct:").lstrip("@").partition("@")
-    if not resource.startswith("acct:") or domain != actors.host():
-        abort(404)
-    if name == actors.host():
-        href = actors.actor_id("instance")
-    elif Association.by_slug(name) is not None:
-        if Association.by_slug(name).disabled:
-            abort(410)  # suspended by the hoster
-        href = actors.actor_id(name)
+    slug = _webfinger_target(resource)
+    if slug == "instance":
+        name, href = actors.host(), actors.actor_id("instance")
+        subject = f"acct:{name}@{actors.host()}"
     else:
-        abort(404)
-    document = {"subject": f"acct:{name}@{domain}", "aliases": [href], "links": [
+        association = Association.by_slug(slug) if slug else None
+        if association is None:
+            abort(404)
+        if association.disabled:
+            abort(410)  # suspended by the hoster
+        href, subject = actors.actor_id(slug), f"acct:{actors.handle(association)}"
+    document = {"subject": subject, "aliases": [href], "links": [
         {"rel": "self", "type": actors.ACTIVITY_JSON, "href": href},
         {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": href}]}
     response = jsonify(document)
     response.mimetype = "application/jrd+json"
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+def _webfinger_target(resource):
+    """'instance', an association slug, or None, for a WebFinger resource."""
+    from chaton.hoster.domains import host_map
+
+    if resource.startswith(("http://", "https://")):
+        if resource == actors.actor_id("instance"):
+            return "instance"
+        prefix = actors.base() + "/"
+        rest = resource[len(prefix):].strip("/") if resource.startswith(prefix) else ""
+        return rest if rest and "/" not in rest else None
+    if not resource.startswith("acct:"):
+        return None
+    name, _, domain = resource.removeprefix("acct:").lstrip("@").rpartition("@")
+    domain = domain.lower()
+    if domain == actors.host().lower():
+        return "instance" if name == actors.host() else name
+    return name if host_map().get(domain) == name else None
 
 
 @bp.route("/.well-known/nodeinfo")
@@ -58,7 +81,7 @@ def nodeinfo():
     response = jsonify({
         "version": "2.1",
         "software": {"name": "chaton", "version": __version__,
-                     "repository": "https://chaton.invalid/source"},
+                     "repository": source_url()},
         "protocols": ["activitypub"], "services": {"inbound": [], "outbound": ["atom1.0", "rss2.0"]},
         "openRegistrations": False,
         "usage": {"users": {"total": Association.visible().count()},
@@ -78,7 +101,7 @@ def instance_actor():
 @bp.route("/actor/outbox")
 def instance_outbox():
     """The instance actor publishes nothing: it follows and reports on the instance's behalf."""
-    return actors.as_activity_json({"@context": actors.AS, "type": "OrderedCollection",
+    return actors.as_activity_json({"@context": actors.CONTEXT, "type": "OrderedCollection",
                                     "id": f"{actors.base()}/actor/outbox", "totalItems": 0,
                                     "orderedItems": []})
 
@@ -118,7 +141,7 @@ def association_inbox(org):
 def followers(org):
     association = load_association(org)
     total = Follower.select().where(Follower.association == association.slug).count()
-    return actors.as_activity_json({"@context": actors.AS, "type": "OrderedCollection",
+    return actors.as_activity_json({"@context": actors.CONTEXT, "type": "OrderedCollection",
                                     "id": f"{actors.actor_id(org)}followers",
                                     "totalItems": total})
 
@@ -133,14 +156,14 @@ def outbox(org):
     page = request.args.get("page", type=int)
     if page is None:  # the collection itself: no items, so no work beyond a count
         return actors.as_activity_json({
-            "@context": actors.AS, "id": outbox_id, "type": "OrderedCollection",
+            "@context": actors.CONTEXT, "id": outbox_id, "type": "OrderedCollection",
             "totalItems": len(published_events(association.slug)),
             "first": f"{outbox_id}?page=1"})
     if not 1 <= page <= 25:  # 500 activities at most, newest first
         abort(404)
     events = published_events(association.slug, limit=page * PAGE_SIZE + 1)
     chunk = events[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
-    document = {"@context": [actors.AS, {"chaton": actors.NS}],
+    document = {"@context": actors.CONTEXT,
                 "id": f"{outbox_id}?page={page}", "type": "OrderedCollectionPage",
                 "partOf": outbox_id,
                 "orderedItems": [activity_for(e, p) for e, p in chunk]}
@@ -149,18 +172,64 @@ def outbox(org):
     return actors.as_activity_json(document)
 
 
-@bp.route("/<org>/petitions/<slug>/events/<int(max=1000000000):event_id>")
-def event_object(org, slug, event_id):
-    from chaton.petitions.views import load_petition
+EVENT_PATH = ("/<org>/<any(petitions, consultations):kind>/<slug>/events/"
+              "<int(max=1000000000):event_id>")
 
-    petition = load_petition(org, slug)
-    event = Event.get_or_none((Event.id == event_id) & (Event.association == org)
-                              & (Event.campaign == slug))
-    if event is None:
+
+@bp.route(EVENT_PATH)
+def event_object(org, kind, slug, event_id):
+    """A news Note: ActivityPub JSON for servers, the campaign's page for browsers."""
+    event, campaign = _published_event(org, kind, slug, event_id)
+    if actors.wants_activity_json():
+        return actors.as_activity_json(actors.event_note(event, campaign))
+    return redirect(actors.petition_url(campaign), code=303)
+
+
+@bp.route(EVENT_PATH + "/activity")
+def event_activity(org, kind, slug, event_id):
+    """The activity an outbox lists (its id), dereferenceable like every id Chaton publishes."""
+    from chaton.federation.publish import activity_for
+
+    event, campaign = _published_event(org, kind, slug, event_id)
+    activity = activity_for(event, campaign)
+    if activity is None:
         abort(404)
     if actors.wants_activity_json():
-        return actors.as_activity_json(actors.event_note(event, petition))
-    return redirect(url_for("petitions.show", org=org, slug=slug), code=303)
+        return actors.as_activity_json(activity)
+    return redirect(actors.petition_url(campaign), code=303)
+
+
+def _published_event(org, kind, slug, event_id):
+    """(event, campaign) when public; a Tombstone (410) when the campaign was removed."""
+    from chaton.feeds.views import SHOWN, visible_events
+
+    load_association(org)
+    query = Event.select().where((Event.id == event_id) & (Event.association == org)
+                                 & (Event.campaign == slug))
+    found = visible_events(query, limit=1, kinds=SHOWN + ("edited",))
+    if found and actors.is_consultation(found[0][1]) == (kind == "consultations"):
+        return found[0]
+    tombstone(kind, org, slug)
+    abort(404)
+
+
+def tombstone(kind, org, slug):
+    """Abort with a Tombstone (410) when a server asks for a campaign that was removed."""
+    from chaton.consultations.models import Consultation
+    from chaton.petitions.models import Petition
+
+    if not actors.wants_activity_json():
+        return
+    model = Consultation if kind == "consultations" else Petition
+    gone = (model.select().join(Association)
+            .where((Association.slug == org) & (model.slug == slug) & ~model.present).first())
+    if gone is not None:
+        url = f"{actors.base()}/{org}/{kind}/{slug}"
+        response = actors.as_activity_json({
+            "@context": actors.CONTEXT, "id": url + request.path.split(slug, 1)[1],
+            "type": "Tombstone", "formerType": "Note", "deleted": gone.indexed_at.isoformat()})
+        response.status_code = 410
+        abort(response)
 
 
 @bp.route("/mirrors/")
@@ -189,4 +258,16 @@ def negotiate_petition(petition):
     if current_app.config["CHATON"]["federation"] and actors.wants_activity_json():
         return actors.as_activity_json(actors.petition_note(petition))
     return None
+
+
+def negotiate_consultation(consultation):
+    if current_app.config["CHATON"]["federation"] and actors.wants_activity_json():
+        return actors.as_activity_json(actors.consultation_note(consultation))
+    return None
+
+
+def removed_campaign(kind, org, slug):
+    """Before a campaign page's 404: a Tombstone for servers when it existed and was removed."""
+    if current_app.config["CHATON"]["federation"]:
+        tombstone(kind, org, slug)
 

@@ -136,7 +136,7 @@ def _set_content_aside(slug, index):
 
 def _tell_followers(slug):
     """Send a Delete of the association's actor to its followers; forget them."""
-    from chaton.federation.actors import AS, PUBLIC, actor_id
+    from chaton.federation.actors import CONTEXT, PUBLIC, actor_id
     from chaton.federation.delivery import enqueue
     from chaton.federation.keys import key_pair
     from chaton.federation.models import ActorKey, Delivery, Follower
@@ -152,7 +152,7 @@ def _tell_followers(slug):
     key_pair(slug)  # the Delete is signed with the key its followers know
     me = actor_id(slug)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    enqueue({"@context": AS, "id": f"{me}#delete-{stamp}", "type": "Delete", "actor": me,
+    enqueue({"@context": CONTEXT, "id": f"{me}#delete-{stamp}", "type": "Delete", "actor": me,
              "object": me, "to": [PUBLIC], "cc": [me + "followers"]}, slug, inboxes)
 
 

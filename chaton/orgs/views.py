@@ -96,6 +96,19 @@ def media(org, filename):
     return response
 
 
+@bp.route("/source.tar.gz")
+def source():
+    """This instance's source code (AGPL): the archive of the running checkout."""
+    from flask import send_file
+
+    from chaton import __version__
+    from chaton.core.source import archive
+
+    path = archive(current_app.instance_path, __version__)
+    return send_file(path, mimetype="application/gzip", as_attachment=True, max_age=3600,
+                     download_name=path.name)
+
+
 @bp.route("/privacy")
 def privacy():
     return render("privacy.html", retention_days=current_app.config["CHATON"]["retention_days"])

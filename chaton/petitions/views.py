@@ -75,8 +75,9 @@ def page(petition, form, status=200, **extra):
 
 @bp.route("/<slug>")
 def show(org, slug):
-    from chaton.federation.views import negotiate_petition
+    from chaton.federation.views import negotiate_petition, removed_campaign
 
+    removed_campaign("petitions", org, slug)
     petition = load_petition(org, slug)
     as_json = negotiate_petition(petition)
     if as_json is not None:
