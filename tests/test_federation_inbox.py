@@ -273,3 +273,36 @@ def test_shared_inbox_on_another_host_is_ignored(tmp_path, content_dir):
             "publicKey": {"id": "http://a.example/u#k", "owner": "http://a.example/u",
                           "publicKeyPem": PUBLIC}}))
     assert remote.delivery_inbox == "http://a.example/u/inbox"
+
+
+def signed_get(app, path, key=PRIVATE, key_id=ALICE + "#main-key"):
+    headers = sign_request("GET", LOCAL + path, None, key_id, key)
+    headers.pop("Host")
+    headers["Accept"] = "application/activity+json"
+    return app.test_client().get(path, headers=headers)
+
+
+def test_secure_mode_answers_only_signed_fetches(tmp_path, content_dir):
+    app = make_app(tmp_path, content_dir, federation_require_signed_fetch=True,
+                   federation_allow_private_addresses=True)
+    with app.app_context():
+        RemoteActor.create(uri=ALICE, key_id=ALICE + "#main-key", public_pem=PUBLIC,
+                           inbox=ALICE + "/inbox", host="127.0.0.1:9")
+    client = app.test_client()
+    ap = {"Accept": "application/activity+json"}
+    for path in ("/quartiers-solidaires/", "/quartiers-solidaires/outbox",
+                 "/quartiers-solidaires/petitions/ecole-sans-amiante"):
+        assert client.get(path, headers=ap).status_code == 401, path
+        assert signed_get(app, path).status_code == 200, path
+        assert signed_get(app, path, key=OTHER_PRIVATE).status_code == 401, path
+    # what others need to find us and check our own signatures stays public
+    assert client.get("/actor", headers=ap).status_code == 200
+    assert client.get("/.well-known/webfinger?resource=acct:quartiers-solidaires@localhost"
+                      ).status_code == 200
+    assert client.get("/quartiers-solidaires/").status_code == 200  # the web page
+
+
+def test_without_secure_mode_documents_are_public(fed):
+    response = fed.test_client().get("/quartiers-solidaires/",
+                                     headers={"Accept": "application/activity+json"})
+    assert response.status_code == 200 and response.get_json()["type"] == "Group"

@@ -61,8 +61,14 @@ def wants_activity_json():
     return best in (ACTIVITY_JSON, LD_JSON)
 
 
-def as_activity_json(document):
-    """A JSON response for servers (negotiated: it varies on Accept)."""
+def as_activity_json(document, public=False):
+    """A JSON response for servers (negotiated: it varies on Accept). Unless `public` (the
+    instance actor, which others need to verify our own fetches), secure mode refuses it to
+    requests no server signed (signed_fetch)."""
+    from chaton.federation import signed_fetch
+
+    if not public:
+        signed_fetch.require()
     response = current_app.response_class(
         current_app.json.dumps(document), mimetype=ACTIVITY_JSON)
     response.vary.add("Accept")

@@ -186,7 +186,7 @@ def process_waiting(key_id):
     remote = RemoteActor.get_or_none(RemoteActor.key_id == key_id)
     if remote is None or utcnow() - remote.fetched_at > timedelta(minutes=1):
         host = rows[0].host
-        if _host_failing(host):  # one fetch per host and back-off period, not one per request
+        if host_failing(host):  # one fetch per host and back-off period, not one per request
             return _later_or_reject(rows, f"keys of {host} could not be fetched lately")
         try:
             remote = fetch_actor_for_key(key_id)
@@ -217,7 +217,7 @@ def _verify_waiting(row, remote):
     return None
 
 
-def _host_failing(host):
+def host_failing(host):
     row = RemoteHost.get_or_none(RemoteHost.host == host)
     return bool(row and row.fetch_failed_until and row.fetch_failed_until > utcnow())
 

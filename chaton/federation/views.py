@@ -95,7 +95,7 @@ def nodeinfo():
 
 @bp.route("/actor")
 def instance_actor():
-    return actors.as_activity_json(actors.instance_actor())
+    return actors.as_activity_json(actors.instance_actor(), public=True)
 
 
 @bp.route("/actor/outbox")
