@@ -306,3 +306,86 @@ def test_without_secure_mode_documents_are_public(fed):
     response = fed.test_client().get("/quartiers-solidaires/",
                                      headers={"Accept": "application/activity+json"})
     assert response.status_code == 200 and response.get_json()["type"] == "Group"
+
+
+def petition_note(**overrides):
+    note = {"id": f"{REMOTE}/org/petitions/p1", "type": "Note", "attributedTo": ALICE,
+            "content": "<p>Hi</p>", "chaton:kind": "petition", "chaton:title": "Remote petition",
+            "chaton:target": "The mayor", "chaton:demand": "Trees.", "chaton:goal": 100,
+            "chaton:count": 12, "chaton:status": "open", "chaton:source": "Le **texte**."}
+    note.update(overrides)
+    return note
+
+
+def create(obj, n):
+    return {"@context": "https://www.w3.org/ns/activitystreams", "id": f"{ALICE}/creates/{n}",
+            "type": "Create", "actor": ALICE, "object": obj}
+
+
+@pytest.fixture
+def following(fed):
+    from chaton.federation.models import Following
+
+    with fed.app_context():
+        Following.create(actor=ALICE, follow_id=f"{LOCAL}/actor#follows/1", state="accepted")
+    return fed
+
+
+@pytest.mark.parametrize("field, value", [
+    ("chaton:count", "lots"), ("chaton:count", -5), ("chaton:goal", 10**12),
+    ("chaton:title", "x" * 5000), ("chaton:deadline", "2026-13-45"), ("chaton:status", "<b>"),
+    ("chaton:source", "y" * 60_000), ("chaton:partners", ["javascript:alert(1)"]),
+    ("attributedTo", f"{REMOTE}/users/bob"),
+])
+def test_remote_values_are_checked_before_anything_is_stored(following, field, value):
+    from chaton.federation.models import Mirror
+
+    post(following, create(petition_note(**{field: value}), 1))
+    assert not Mirror.select().exists()
+    assert following.test_client().get("/mirrors/").status_code == 200
+    post(following, create(petition_note(), 2))  # the same, well formed, is mirrored
+    mirror = Mirror.get()
+    assert mirror.data["count"] == 12
+    page = following.test_client().get(f"/mirrors/{mirror.id}")
+    assert page.status_code == 200 and f'href="{REMOTE}/org/petitions/p1"' in page.text
+
+
+def test_a_mirror_cannot_be_taken_over_by_another_actor_of_the_same_server(following):
+    """Two associations we follow on one server: one cannot rewrite the other's campaign."""
+    from chaton.federation.models import Following, Mirror
+
+    post(following, create(petition_note(), 1))
+    bob = f"{REMOTE}/users/bob"
+    RemoteActor.create(uri=bob, key_id=bob + "#main-key", public_pem=OTHER_PUBLIC,
+                       inbox=bob + "/inbox", host="127.0.0.1:9")
+    Following.create(actor=bob, follow_id=f"{LOCAL}/actor#follows/2", state="accepted")
+    takeover = create(petition_note(attributedTo=bob, **{"chaton:title": "Hijacked"}), 9)
+    takeover.update(actor=bob, id=f"{bob}/creates/9", type="Update")
+    post(following, takeover, key=OTHER_PRIVATE, key_id=bob + "#main-key")
+    assert Mirror.get().title == "Remote petition" and Mirror.get().actor == ALICE
+
+
+def test_partner_reports_are_refused_once_the_petition_is_closed(fed, content_dir):
+    from helpers import petition_meta, write_md
+
+    from chaton.federation.models import PartnerCount
+    from chaton.petitions.models import Petition
+
+    path = write_md(content_dir / "quartiers-solidaires/petitions/shared.md",
+                    petition_meta(partners=["127.0.0.1:9"]))
+    with fed.app_context():
+        fed.extensions["chaton_content"].refresh()
+    report = {"@context": "https://www.w3.org/ns/activitystreams", "type": "Update",
+              "actor": ALICE, "object": {
+                  "type": "chaton:SignatureCount", "id": f"{REMOTE}/p#count",
+                  "chaton:campaign": f"{LOCAL}/quartiers-solidaires/petitions/shared",
+                  "chaton:page": f"{REMOTE}/p"}}
+    post(fed, dict(report, id=f"{ALICE}/r/1", object=dict(report["object"], **{"chaton:count": 7})))
+    assert PartnerCount.get().count == 7
+    path.write_text(path.read_text().replace("status: open", "status: closed"))
+    with fed.app_context():
+        fed.extensions["chaton_content"].refresh()
+    post(fed, dict(report, id=f"{ALICE}/r/2",
+                   object=dict(report["object"], **{"chaton:count": 99_999_999})))
+    assert PartnerCount.get().count == 7
+    assert Petition.get(Petition.slug == "shared").partner_count == 7

@@ -34,8 +34,10 @@ def cli(server, *args):
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory):
     root = tmp_path_factory.mktemp("federation")
-    a = ChatonServer(root / "a", federation_allow_private_addresses=1)
-    b = ChatonServer(root / "b", federation_allow_private_addresses=1)
+    a = ChatonServer(root / "a", federation_allow_private_addresses=1,
+                     federation_report_interval=1)
+    b = ChatonServer(root / "b", federation_allow_private_addresses=1,
+                     federation_report_interval=1)
     a.init()
     b.init()
     write_md(a.content / ORG / "petitions/shared.md",

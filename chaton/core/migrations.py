@@ -108,12 +108,21 @@ def m0008_invalidations(db):
 
 def m0009_federation_trust(db):
     """Requests waiting for a key apart from verified activities; hosts whose keys cannot be
-    fetched; remote keys cached under the old rule (which let one server replace another's
-    key) are forgotten and fetched again, checked."""
-    from chaton.federation.models import InboxActivity, InboxWaiting, RemoteActor, RemoteHost
+    fetched; co-hosting secrets and de-duplicated partner counts; remote keys cached under the
+    old rule (which let one server replace another's key) are forgotten and fetched again."""
+    from chaton.federation.models import (
+        Cohosting,
+        InboxActivity,
+        InboxWaiting,
+        PartnerCount,
+        RemoteActor,
+        RemoteHost,
+    )
 
-    db.create_tables([InboxWaiting])
+    db.create_tables([InboxWaiting, Cohosting])
     add_missing_column(db, RemoteHost, "fetch_failed_until")
+    add_missing_column(db, PartnerCount, "duplicates")
+    add_missing_column(db, PartnerCount, "hashes")
     InboxActivity.delete().where(InboxActivity.status.not_in(["verified", "done"])).execute()
     RemoteActor.delete().execute()
 

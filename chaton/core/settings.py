@@ -71,6 +71,8 @@ SETTINGS = [
     Setting("federation_timeout", 10, "Seconds before an outgoing federation request gives up."),
     Setting("federation_max_body_kb", 256, "Largest activity accepted by an inbox, in KiB."),
     Setting("federation_date_window", 3600, "Seconds a signed request's Date may be off by."),
+    Setting("federation_report_interval", 30,
+            "Seconds between the count reports a co-hosting partner sends the origin."),
     Setting("federation_max_tries", 12, "Delivery attempts before an activity is dropped."),
     Setting("quota_campaigns", 0,
             "Campaigns (petitions + consultations) a new association may hold (0: no limit)."),

@@ -141,7 +141,13 @@ def petition_note(petition):
         "chaton:source": petition.meta.get("story", ""), "chaton:association": association.name,
         "chaton:language": petition.language or association.language,
         "chaton:partners": petition.meta.get("partners") or [],
+        "chaton:askPostalCode": bool(petition.meta.get("ask_postal_code")),
     }
+    if petition.meta.get("partners"):
+        from chaton.federation.partners import partner_counts
+
+        note["chaton:partnerCounts"], _removed = partner_counts(petition)
+        note["chaton:partnerDuplicates"] = partner_counts(petition, duplicates=True)
     image = petition.meta.get("image")
     if image:
         note["attachment"] = [{"type": "Document", "mediaType": _image_type(image),

@@ -1,11 +1,15 @@
-"""Co-hosting: a partner instance collects signatures for another instance's petition.
+"""Co-hosting, the partner's side: collecting signatures for another instance's petition.
 
 The origin declares its partners (`partners: [host]` in the petition's front matter). A partner
 that accepts (`chaton federation cohost URL --association ORG`) writes a local petition file
-with `cohost_of: URL`: its signatories' data stays with it, under its privacy notice. After each
-change of its confirmed count it sends the origin a signed report (an `Update` of a
-`chaton:SignatureCount`); the origin accepts reports only from declared partners and shows
-the total with a per-instance breakdown. See docs/federation.md.
+with `cohost_of: URL`: the origin's text and signing rules, its signatories' data staying here,
+under this instance's privacy notice. When its confirmed count changes it sends the origin a
+signed report (an `Update` of a `chaton:SignatureCount`, at most every
+`federation_report_interval` seconds),
+with the address of its hashed signatories (dedup.py) once the origin gave it the secret. Each
+time, and every few minutes, it reads the origin's petition again: its text, whether it is
+still open (the copy closes with it), and the shared total to show here. The origin's side is
+partners.py. See docs/federation.md.
 """
 
 import logging
@@ -13,16 +17,17 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import peewee
 from flask import current_app
 
 from chaton.admin.files import markdown_file, write_atomic
 from chaton.core.db import database, utcnow, writing
-from chaton.federation import objects
-from chaton.federation.actors import CONTEXT, actor_id, base, host, petition_url
+from chaton.federation import dedup, objects
+from chaton.federation.actors import CONTEXT, actor_id, host, petition_url
 from chaton.federation.fetch import FetchError, get_object
 from chaton.federation.keys import INSTANCE
-from chaton.federation.models import PartnerCount
-from chaton.federation.origins import id_of
+from chaton.federation.models import Cohosting, PartnerCount
+from chaton.federation.origins import id_of, netloc
 from chaton.federation.remote import fetch_actor
 from chaton.orgs.models import Association
 from chaton.petitions import signing
@@ -79,80 +84,128 @@ def _content_dir():
 
 
 def sync_cohosted(campaign):
-    """The origin changed its text or closed: rewrite our co-hosted copy (checked values)."""
+    """The origin's petition as it stands (checked values): rewrite our copy when its text or
+    status changed, and show what the other instances collected."""
     url = campaign["id"]
     changed = False
-    for petition in Petition.select().where(Petition.present & Petition.meta.contains(url)):
-        if petition.meta.get("cohost_of") != url:
-            continue
+    for petition in _copies_of(url):
         status = "closed" if campaign["status"] != "open" else petition.status
         path = _content_dir() / petition.association.slug / "petitions" / f"{petition.slug}.md"
         text = markdown_file(_front_matter(campaign, status), campaign["source"])
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             write_atomic(path, text)
             changed = True
+        _show_shared_total(petition, campaign)
     if changed:
         current_app.extensions["chaton_content"].refresh()
 
 
-def on_count_changed(petition_id):
-    """Called after a confirmation or a withdrawal: report co-hosted counts to the origin."""
-    from chaton.federation.tasks import report_count
-
-    petition = Petition.get_or_none(Petition.id == petition_id)
-    if petition is not None and petition.meta.get("cohost_of"):
-        database.after_commit(lambda: report_count(petition_id))
-
-
-def send_count_report(petition_id):
-    """Send the origin our confirmed count (an absolute figure: reports can be repeated)."""
-    from chaton.federation.delivery import enqueue
-
-    petition = Petition.get_by_id(petition_id)
-    origin_url = petition.meta["cohost_of"]
-    origin = fetch_actor(id_of(get_object(origin_url).get("attributedTo")))
-    here = petition_url(petition)
-    stamp = utcnow().strftime("%Y%m%dT%H%M%S%f")
-    activity = {
-        "@context": CONTEXT, "id": f"{here}#count-{stamp}",
-        "type": "Update", "actor": actor_id(INSTANCE), "to": [origin.uri],
-        "object": {"type": "chaton:SignatureCount", "id": f"{here}#count",
-                   "chaton:campaign": origin_url, "chaton:count": petition.signature_count,
-                   "chaton:page": here, "updated": utcnow().isoformat()},
-    }
-    enqueue(activity, INSTANCE, [origin.inbox])
+def _copies_of(url):
+    """Our present petitions that co-host `url` (a LIKE narrows, the exact test decides)."""
+    pattern = peewee.Value(f"%{url}%", converter=False)  # not through the JSON field
+    rows = Petition.select().where(Petition.present
+                                   & peewee.Expression(Petition.meta, peewee.OP.ILIKE, pattern))
+    return [p for p in rows if p.meta.get("cohost_of") == url]
 
 
-def receive_count_report(obj, remote):
-    """Accept a partner's count for one of our open petitions, from declared partners only."""
-    report = objects.count_report(obj, remote.uri)
-    campaign = report["campaign"]
-    prefix = base() + "/"
-    parts = campaign[len(prefix):].split("/") if campaign.startswith(prefix) else []
-    if len(parts) != 3 or parts[1] != "petitions":
-        raise objects.Invalid(f"count report for {campaign}, which is not a petition here")
-    petition = (Petition.select().join(Association)
-                .where((Association.slug == parts[0]) & (Petition.slug == parts[2])).first())
-    if petition is None or remote.host not in (petition.meta.get("partners") or []):
-        raise objects.Invalid(f"{remote.host} is not a partner of {campaign}")
-    if not petition.is_signable(date.today()):
-        raise objects.Invalid(f"{campaign} is closed: its count no longer changes")
-    count = report["count"]
+def _show_shared_total(petition, campaign):
+    """What the origin and the other partners collected, from the origin's total minus what it
+    last counted of ours (duplicates included): fresh, our total is the origin's."""
+    me = host().lower()
+    ours = campaign["partnerCounts"].get(me, 0) + campaign["partnerDuplicates"].get(me, 0)
+    elsewhere = max(0, campaign["count"] - ours)
+    origin = netloc(campaign["id"])
+    fields = {"actor": campaign["id"], "count": elsewhere, "reported_at": utcnow()}
     with writing():
-        PartnerCount.insert(petition=petition.id, partner=remote.host, actor=remote.uri,
-                            count=count, reported_at=utcnow()).on_conflict(
+        PartnerCount.delete().where((PartnerCount.petition == petition.id)
+                                    & (PartnerCount.partner != origin)).execute()
+        PartnerCount.insert(petition=petition.id, partner=origin, **fields).on_conflict(
             conflict_target=[PartnerCount.petition, PartnerCount.partner],
-            update={PartnerCount.count: count, PartnerCount.reported_at: utcnow()}).execute()
-        total = sum(p.count for p in PartnerCount.select().where(
-            PartnerCount.petition == petition.id))
-        Petition.update(partner_count=total).where(Petition.id == petition.id).execute()
+            update=fields).execute()
+        Petition.update(partner_count=elsewhere).where(Petition.id == petition.id).execute()
         signing.record_milestones(Petition.get_by_id(petition.id))
 
 
-def partner_counts(petition):
-    """{partner host: count} for a petition's page and JSON."""
-    return {p.partner: p.count for p in PartnerCount.select().where(
-        PartnerCount.petition == petition.id).order_by(PartnerCount.partner)}
+def on_count_changed(petition_id):
+    """In the signing transaction: a report to the origin is due (the confirmations of the
+    next `federation_report_interval` seconds go in the same report)."""
+    from chaton.federation.tasks import report_count
+
+    petition = Petition.get_or_none(Petition.id == petition_id)
+    if petition is None or not petition.meta.get("cohost_of"):
+        return
+    Cohosting.insert(petition=petition_id).on_conflict_ignore().execute()
+    flipped = Cohosting.update(report_due=True).where(
+        (Cohosting.petition == petition_id) & (Cohosting.report_due == False)).execute()  # noqa: E712
+    if flipped:
+        delay = current_app.config["CHATON"]["federation_report_interval"]
+        database.after_commit(lambda: report_count.schedule((petition_id,), delay=delay)
+                              if not report_count.huey.immediate else report_count(petition_id))
+
+
+def send_count_report(petition_id):
+    """Read the origin's petition again, then send it our confirmed count (absolute: reports
+    can be repeated or reordered) while it is open."""
+    from chaton.federation.delivery import enqueue
+
+    with writing():
+        Cohosting.update(report_due=False, reported_at=utcnow()).where(
+            Cohosting.petition == petition_id).execute()
+    petition = Petition.get_or_none(Petition.id == petition_id)
+    if petition is None or not petition.present or not petition.meta.get("cohost_of"):
+        return
+    campaign, origin = refresh_from_origin(petition)
+    if campaign["status"] != "open":
+        return  # the origin closed: it would refuse the report
+    here = petition_url(petition)
+    report = {"type": "chaton:SignatureCount", "id": f"{here}#count",
+              "chaton:campaign": campaign["id"], "chaton:count": petition.signature_count,
+              "chaton:page": here, "updated": utcnow().isoformat()}
+    if _secret(petition.id):
+        report["chaton:signatories"] = f"{here}/signatories"
+    stamp = utcnow().strftime("%Y%m%dT%H%M%S%f")
+    enqueue({"@context": CONTEXT, "id": f"{here}#count-{stamp}", "type": "Update",
+             "actor": actor_id(INSTANCE), "to": [origin.uri], "object": report},
+            INSTANCE, [origin.inbox])
+
+
+def refresh_from_origin(petition):
+    """Read the origin's petition (signed: a declared partner gets the hashing secret), keep
+    the secret, sync our copy. Returns (checked campaign, origin actor)."""
+    obj = get_object(petition.meta["cohost_of"])
+    campaign = objects.campaign(obj, id_of(obj.get("attributedTo")))
+    origin = fetch_actor(id_of(obj.get("attributedTo")))
+    if campaign["dedupKey"]:
+        with writing():
+            Cohosting.insert(petition=petition.id).on_conflict_ignore().execute()
+            Cohosting.update(secret=campaign["dedupKey"]).where(
+                Cohosting.petition == petition.id).execute()
+    sync_cohosted(campaign)
+    return campaign, origin
+
+
+def refresh_all():
+    """Periodically: every co-hosted copy reads its origin again (text, status, total)."""
+    for petition in Petition.select().where(Petition.present & (Petition.status == "open")):
+        if petition.meta.get("cohost_of"):
+            try:
+                refresh_from_origin(petition)
+            except (FetchError, objects.Invalid) as exc:
+                log.warning("co-hosted %s: origin not read: %s", petition.meta["cohost_of"], exc)
+
+
+def _secret(petition_id):
+    state = Cohosting.get_or_none(Cohosting.petition == petition_id)
+    return state.secret if state else ""
+
+
+def signatories(petition, signer):
+    """Our hashed signatories, for the origin's servers only; None for anybody else."""
+    origin = petition.meta.get("cohost_of")
+    secret = _secret(petition.id)
+    if not origin or not secret or signer is None or signer.host != netloc(origin):
+        return None
+    return dedup.signatory_hashes(petition.id, secret)
 
 
 signing.COUNT_LISTENERS.append(on_count_changed)

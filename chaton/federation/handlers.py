@@ -103,8 +103,8 @@ def on_accept(activity, remote):
 
 
 def on_create_or_update(activity, remote):
-    from chaton.federation.cohost import receive_count_report
     from chaton.federation.mirrors import store_mirror, store_mirror_news
+    from chaton.federation.partners import receive_count_report
 
     obj = activity.get("object")
     if not isinstance(obj, dict):

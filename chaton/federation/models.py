@@ -148,18 +148,40 @@ class Mirror(BaseModel):
 
 
 class PartnerCount(BaseModel):
-    """Confirmed signatures a declared partner instance reports for a co-hosted petition."""
+    """Confirmed signatures a declared partner instance reports for a co-hosted petition (on a
+    partner: what the origin and the other partners collected, as the origin last said)."""
 
     petition = peewee.IntegerField(index=True)
     partner = peewee.CharField(max_length=255)  # the partner's host
     actor = peewee.CharField(max_length=500)
-    count = peewee.IntegerField(default=0)
+    count = peewee.IntegerField(default=0)  # as reported
+    duplicates = peewee.IntegerField(default=0)  # of those, people who also signed elsewhere
+    hashes = peewee.TextField(default="")  # keyed hashes of its signatories (see dedup.py)
     reported_at = UTCDateTimeField(default=utcnow)
+
+    @property
+    def counted(self):
+        return max(0, self.count - self.duplicates)
 
     class Meta:
         table_name = "fed_partner_count"
         indexes = ((("petition", "partner"), True),)
 
 
+class Cohosting(BaseModel):
+    """A co-hosted petition, on the origin or on a partner: the secret its instances hash
+    e-mail addresses with (made by the origin, given to declared partners only), and on a
+    partner whether a count report is due (reports are sent at most every REPORT_DELAY)."""
+
+    petition = peewee.IntegerField(unique=True)
+    secret = peewee.CharField(max_length=64, default="")
+    report_due = peewee.BooleanField(default=False)
+    reported_at = UTCDateTimeField(null=True)
+    computed_count = peewee.IntegerField(default=-1)  # origin: local count at the last dedup
+
+    class Meta:
+        table_name = "fed_cohosting"
+
+
 MODELS = [ActorKey, RemoteActor, Follower, InboxActivity, InboxWaiting, Delivery, RemoteHost,
-          Following, Mirror, PartnerCount]
+          Following, Mirror, PartnerCount, Cohosting]

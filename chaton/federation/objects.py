@@ -40,6 +40,19 @@ def _source(value):
     return value
 
 
+def _partner_counts(value):
+    if not isinstance(value, dict) or len(value) > 20:
+        raise fm.FieldError("expected at most 20 hosts with their counts")
+    return {_host(k): fm.integer(0, 1_000_000_000)(v) for k, v in value.items()}
+
+
+def _secret(value):
+    value = fm.text(64, min_length=32)(value)
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", value):
+        raise fm.FieldError("expected a secret in base64url")
+    return value
+
+
 def _timestamp(value):
     try:
         return datetime.fromisoformat(fm.text(40)(value)).isoformat()
@@ -61,6 +74,9 @@ CAMPAIGN = [
     fm.Field("chaton:language", fm.language),
     fm.Field("chaton:partners", fm.list_of(_host, 20), default=[]),
     fm.Field("chaton:askPostalCode", fm.boolean, default=False),
+    fm.Field("chaton:partnerCounts", _partner_counts, default={}),
+    fm.Field("chaton:partnerDuplicates", _partner_counts, default={}),
+    fm.Field("chaton:dedupKey", _secret, default=""),  # only to a declared partner's server
 ]
 NEWS = [
     fm.Field("chaton:event", fm.text(32), required=True),
@@ -134,4 +150,7 @@ def count_report(obj, actor):
         raise Invalid("count report: chaton:campaign must be the address of a petition")
     data["campaign"] = campaign_url
     data["page"] = _owned_address(obj.get("chaton:page"), actor, "count report page")
+    signatories = obj.get("chaton:signatories")
+    data["signatories"] = (_owned_address(signatories, actor, "count report signatories")
+                           if signatories is not None else None)
     return data

@@ -69,6 +69,15 @@ def sweep_deliveries():
 
 
 @periodic(crontab(minute="*/10"), queue="remote")
+def refresh_cohosting():
+    """Co-hosted copies read their origin again; origins count each person once again."""
+    from chaton.federation import cohost, partners
+
+    cohost.refresh_all()
+    partners.recount_stale()
+
+
+@periodic(crontab(minute="*/10"), queue="remote")
 def prune_inbox():
     from chaton.federation.inbox import prune
 

@@ -255,9 +255,49 @@ def negotiate_association(association):
 
 
 def negotiate_petition(petition):
-    if current_app.config["CHATON"]["federation"] and actors.wants_activity_json():
-        return actors.as_activity_json(actors.petition_note(petition))
-    return None
+    """The petition's Note for servers; a declared partner's server (a signed GET) also gets
+    the secret its signatories are hashed with (dedup.py), in a response no cache keeps."""
+    from chaton.federation import partners, signed_fetch
+
+    if not (current_app.config["CHATON"]["federation"] and actors.wants_activity_json()):
+        return None
+    note = actors.petition_note(petition)
+    secret = partners.secret_for(petition, signed_fetch.signer())
+    if secret:
+        note["chaton:dedupKey"] = secret
+    response = actors.as_activity_json(note)
+    if secret:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/<org>/petitions/<slug>/signatories")
+def signatories(org, slug):
+    """A co-hosted copy's hashed signatories, in pages, for the origin's servers only."""
+    from chaton.federation import cohost, signed_fetch
+    from chaton.petitions.views import load_petition
+
+    petition = load_petition(org, slug)
+    hashes = cohost.signatories(petition, signed_fetch.signer())
+    if hashes is None:
+        abort(404)
+    url = f"{actors.petition_url(petition)}/signatories"
+    page = request.args.get("page", type=int)
+    size = 5000
+    if page is None:
+        document = {"@context": actors.CONTEXT, "id": url, "type": "OrderedCollection",
+                    "totalItems": len(hashes), "first": f"{url}?page=1"}
+    elif 1 <= page <= len(hashes) // size + 1:
+        document = {"@context": actors.CONTEXT, "id": f"{url}?page={page}", "partOf": url,
+                    "type": "OrderedCollectionPage",
+                    "orderedItems": hashes[(page - 1) * size: page * size]}
+        if page * size < len(hashes):
+            document["next"] = f"{url}?page={page + 1}"
+    else:
+        abort(404)
+    response = actors.as_activity_json(document)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def negotiate_consultation(consultation):

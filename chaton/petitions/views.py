@@ -64,11 +64,13 @@ def page(petition, form, status=200, **extra):
     updates = list(PetitionUpdate.select().where((PetitionUpdate.petition == petition)
                                                   & PetitionUpdate.present)
                    .order_by(PetitionUpdate.published_at.desc(), PetitionUpdate.id))
+    partners, duplicates_removed = partner_counts(petition)
     body = render(
         "petition.html", petition=petition, association=petition.association, form=form,
         signable=petition.is_signable(date.today()), updates=updates,
         signatures=signing.recent_public(petition), share=share_links(petition),
-        partners=partner_counts(petition), invalidations=invalidation.public(petition), **extra,
+        partners=partners, duplicates_removed=duplicates_removed,
+        invalidations=invalidation.public(petition), **extra,
     )
     return body, status
 
@@ -149,9 +151,11 @@ def as_json(org, slug):
 
 
 def partner_counts(petition):
-    from chaton.federation.cohost import partner_counts as counts
+    """({host: signatures counted}, duplicates removed) of a co-hosted petition."""
+    from chaton.federation.partners import partner_counts as counts
 
-    return counts(petition) if petition.partner_count else {}
+    cohosted = petition.meta.get("partners") or petition.meta.get("cohost_of")
+    return counts(petition) if cohosted else ({}, 0)
 
 
 def petition_json(petition):
@@ -164,6 +168,7 @@ def petition_json(petition):
                       (PetitionUpdate.petition == petition)
                       & PetitionUpdate.kind.in_(["milestone", "threshold"]))
                   .order_by(PetitionUpdate.value)]
+    partners, duplicates_removed = partner_counts(petition)
     return {
         "type": "petition",
         "id": f"{association.slug}/{petition.slug}",
@@ -179,7 +184,8 @@ def petition_json(petition):
         "goal": petition.goal,
         "answer_threshold": petition.meta.get("answer_threshold") or None,
         "counts": {"online": petition.signature_count, **petition.other_counts,
-                   "partners": partner_counts(petition), "total": petition.total_count},
+                   "partners": partners, "duplicates_removed": duplicates_removed,
+                   "total": petition.total_count},
         "signatures_by_area": areas,
         "opens": petition.opens_on.isoformat() if petition.opens_on else None,
         "closes": petition.closes_on.isoformat() if petition.closes_on else None,
