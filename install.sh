@@ -2,7 +2,8 @@
 # Chaton installer for Debian and Ubuntu. Safe to run again: it only adds what is missing.
 #
 #   ./install.sh               virtual environment, Chaton, instance/ with the demo content
-#   ./install.sh --dev         the same, plus the test tools and Debian's chromium for browser tests
+#   ./install.sh --dev         the same, plus the test tools, Debian's chromium for browser tests
+#                              and bovine-herd (an independent ActivityPub server) in .venv-peer
 #   ./install.sh --postgresql  add the PostgreSQL driver (for database_url = "postgresql://...");
 #                              combine with --dev to run the tests against PostgreSQL too
 set -euo pipefail
@@ -14,7 +15,7 @@ for arg in "$@"; do
   case "$arg" in
     --dev) DEV=1; EXTRAS+=(dev) ;;
     --postgresql) EXTRAS+=(postgresql) ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
     *) echo "unknown option: $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -53,6 +54,12 @@ else
 fi
 if [ "$DEV" = 1 ] && ! command -v chromium >/dev/null && [ ! -x /usr/bin/chromium ]; then
   say "installing Debian's chromium (browser tests)"; apt_install chromium
+fi
+if [ "$DEV" = 1 ] && ! .venv-peer/bin/python -c 'import bovine_herd' 2>/dev/null; then
+  # an ActivityPub server written by others, for the federation tests: its own environment
+  say "installing bovine-herd in .venv-peer (the federation tests' independent peer)"
+  "$PYTHON" -m venv .venv-peer
+  .venv-peer/bin/pip install --quiet --disable-pip-version-check -r tests/peer/requirements.txt
 fi
 
 say "compiling the interface translations"
