@@ -9,6 +9,7 @@ Campaigns are published by their association as `Note` objects whose id is the p
 from urllib.parse import urlsplit
 
 from flask import current_app, request
+from markupsafe import escape
 
 from chaton.federation.keys import INSTANCE, key_pair
 
@@ -102,9 +103,38 @@ def association_actor(association):
         "discoverable": True, "endpoints": {"sharedInbox": f"{base()}/inbox"},
         "publicKey": _public_key(association.slug),
     }
-    if association.logo:
-        document["icon"] = {"type": "Image", "url": f"{me}media/{association.logo}"}
+    document.update(_pictures(association))
+    website = association.contact.get("website")
+    if website:  # a profile field, shown (and verified with rel="me") by Mastodon
+        link = escape(website)
+        label = "Site web" if association.language == "fr" else "Website"
+        document["attachment"] = [{"type": "PropertyValue", "name": label,
+                                   "value": f'<a href="{link}" rel="me nofollow noopener">'
+                                            f"{link}</a>"}]
     return document
+
+
+def _pictures(association):
+    """The actor's icon (its logo) and header (its banner, else the picture of its newest open
+    petition), as PNG or JPEG: Mastodon shows no SVG."""
+    from chaton.orgs.renditions import shareable_url
+    from chaton.petitions.models import Petition
+
+    found = {}
+    icon = shareable_url(association.slug, association.logo)
+    if icon:
+        found["icon"] = {"type": "Image", "mediaType": _image_type(icon), "url": icon}
+    banner = association.meta.get("banner")
+    if not banner:
+        newest = (Petition.select(Petition.meta).where(
+            (Petition.association == association.id) & Petition.present
+            & (Petition.status == "open") & ~Petition.archived)
+            .order_by(Petition.id.desc()).limit(20))
+        banner = next((p.meta["image"] for p in newest if p.meta.get("image")), None)
+    header = shareable_url(association.slug, banner)
+    if header:
+        found["image"] = {"type": "Image", "mediaType": _image_type(header), "url": header}
+    return found
 
 
 def petition_url(campaign):
@@ -119,7 +149,7 @@ def is_consultation(campaign):
 
 def petition_note(petition):
     """A petition as a Note that Mastodon shows well, plus what a mirror needs (chaton:*)."""
-    from markupsafe import escape
+    from chaton.orgs.renditions import shareable_url
 
     url = petition_url(petition)
     association = petition.association
@@ -148,18 +178,15 @@ def petition_note(petition):
 
         note["chaton:partnerCounts"], _removed = partner_counts(petition)
         note["chaton:partnerDuplicates"] = partner_counts(petition, duplicates=True)
-    image = petition.meta.get("image")
-    if image:
+    image = shareable_url(association.slug, petition.meta.get("image"))
+    if image:  # as PNG or JPEG, with its description for people who do not see it
         note["attachment"] = [{"type": "Document", "mediaType": _image_type(image),
-                               "url": f"{base()}/{association.slug}/media/{image}",
-                               "name": petition.meta.get("image_alt") or ""}]
+                               "url": image, "name": petition.meta.get("image_alt") or ""}]
     return note
 
 
 def consultation_note(consultation):
     """A consultation as a Note: its title, summary and question, and a link to take part."""
-    from markupsafe import escape
-
     url = petition_url(consultation)
     association = consultation.association
     content = (f"<p><strong>{escape(consultation.title)}</strong></p>"
@@ -176,16 +203,13 @@ def consultation_note(consultation):
     }
 
 
-def _image_type(path):
-    ext = path.rsplit(".", 1)[-1].lower()
-    return {"jpg": "image/jpeg", "jpeg": "image/jpeg", "svg": "image/svg+xml"}.get(
-        ext, f"image/{ext}")
+def _image_type(url):
+    """The media type of a shareable picture: a JPEG, else a PNG (renditions are PNG)."""
+    return "image/jpeg" if url.lower().endswith((".jpg", ".jpeg")) else "image/png"
 
 
 def event_note(event, petition):
     """A news Note for an event (update, milestone, answer...) of a petition."""
-    from markupsafe import escape
-
     from chaton.feeds.views import describe
 
     title, html = describe(event, petition)

@@ -1,6 +1,7 @@
 """ActivityPub endpoints: WebFinger, NodeInfo, actors, inboxes, outboxes, followers, mirrors."""
 
 import logging
+from urllib.parse import quote
 
 from flask import Blueprint, abort, current_app, jsonify, redirect, request
 
@@ -17,6 +18,12 @@ from chaton.orgs.views import load_association
 log = logging.getLogger(__name__)
 bp = Blueprint("federation", __name__)
 PAGE_SIZE = 20
+
+
+@bp.app_template_global()
+def fediverse_handle(association):
+    """`name@host` to follow an association from Mastodon, or None when federation is off."""
+    return actors.handle(association) if current_app.config["CHATON"]["federation"] else None
 
 
 @bp.before_request
@@ -230,6 +237,38 @@ def tombstone(kind, org, slug):
             "type": "Tombstone", "formerType": "Note", "deleted": gone.indexed_at.isoformat()})
         response.status_code = 410
         abort(response)
+
+
+@bp.route("/<org>/follow")
+def remote_follow(org):
+    """Follow from one's own server, without JavaScript: the visitor names their server (or
+    their whole handle) and is sent to its page for following a remote account (Mastodon's
+    /authorize_interaction, which Akkoma, Pleroma and GoToSocial answer too)."""
+    association = load_association(org)
+    handle = actors.handle(association)
+    typed = request.args.get("server", "")
+    server, problem = _server_of(typed) if typed else (None, None)
+    if server:
+        return redirect(f"https://{server}/authorize_interaction?uri="
+                        f"{quote('acct:' + handle, safe='@:')}", code=303)
+    body = render("follow.html", association=association, handle=handle, typed=typed,
+                  problem=problem)
+    return body, 422 if problem else 200
+
+
+def _server_of(typed):
+    """(host name, None), or (None, why) for what a visitor typed: `mastodon.social`,
+    `https://mastodon.social/`, `@me@mastodon.social`."""
+    from flask_babel import gettext as _
+
+    from chaton.hoster.domains import DomainError, normalize_host
+
+    text = typed.strip().removeprefix("https://").removeprefix("http://").split("/")[0]
+    text = text.rpartition("@")[2]
+    try:
+        return normalize_host(text), None
+    except DomainError:
+        return None, _("Write the address of your server, such as mastodon.social.")
 
 
 @bp.route("/mirrors/")

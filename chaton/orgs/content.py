@@ -22,6 +22,7 @@ SCHEMA = [
     fm.Field("description", fm.text(1000)),
     fm.Field("logo", fm.relative_path),
     fm.Field("logo_alt", fm.text(200)),
+    fm.Field("banner", fm.relative_path),
     fm.Field("contact", fm.mapping({
         "email": (fm.email, False),
         "website": (fm.web_address, False),

@@ -10,6 +10,7 @@ from flask import (
     jsonify,
     make_response,
     request,
+    send_file,
     send_from_directory,
 )
 
@@ -96,11 +97,34 @@ def media(org, filename):
     return response
 
 
+@bp.app_template_global()
+def shareable_url(association_slug, path):
+    """A PNG or JPEG address of a picture, for link previews and the fediverse."""
+    from chaton.orgs.renditions import shareable_url as url
+
+    return url(association_slug, path)
+
+
+@bp.route("/<org>/renditions/<path:filename>")
+def rendition(org, filename):
+    """A PNG version of a picture of the association's folder (renditions.py)."""
+    from chaton.orgs.renditions import CONVERTED, NoRendition
+    from chaton.orgs.renditions import rendition as make
+
+    association = load_association(org)
+    if Path(filename).suffix.lower() not in CONVERTED:
+        abort(404)
+    folder = Path(current_app.config["CHATON"]["content_dir"]) / association.slug
+    try:
+        path = make(folder, filename)
+    except NoRendition:
+        abort(404)
+    return send_file(path, mimetype="image/png", max_age=3600)
+
+
 @bp.route("/source.tar.gz")
 def source():
     """This instance's source code (AGPL): the archive of the running checkout."""
-    from flask import send_file
-
     from chaton import __version__
     from chaton.core.source import archive
 
