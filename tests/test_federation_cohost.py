@@ -67,7 +67,7 @@ def test_cohosted_counts_add_up_honestly(tmp_path):
         assert not a.database_contains("eve@example.org")
         assert not a.database_contains("danasmith")
         page = requests.get(a.url(origin), timeout=5).text
-        assert "1 person signed on several sites: counted once" in page
+        assert "1 personne a signé sur plusieurs sites : comptée une fois" in page
 
         # the partner shows the shared total against the goal, and who collected what
         shared = wait_until(lambda: (c := counts(b, copy))["partners"] and c, timeout=30,

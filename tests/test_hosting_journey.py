@@ -168,8 +168,10 @@ def test_a_backup_taken_while_people_sign_restores_to_the_same_site(server, jour
                 restored = requests.get(target.url(path), timeout=10)
                 original = requests.get(server.url(path), timeout=10)
                 assert restored.status_code == original.status_code == 200, path
-                assert (restored.text.replace(target.base_url, "")
-                        == original.text.replace(server.base_url, "")), path
+                # base URL aside (its host is also in the handle to follow)
+                assert (restored.text.replace(target.base_url, "").replace(target.url()[7:], "")
+                        == original.text.replace(server.base_url, "")
+                        .replace(server.url()[7:], "")), path
             text = (target.content / space / "petitions" / f"{pet}.md").read_text()
             assert text == (server.content / space / "petitions" / f"{pet}.md").read_text()
         # every signature the backup saw is there, and none made after it
