@@ -255,7 +255,7 @@ def test_live_preview_endpoint_renders_like_the_public_page(editor):
         "onerror=alert(1)> [lien](https://example.org)"}, headers={"X-CSRFToken": token})
     assert response.status_code == 200
     html = response.get_json()["html"]
-    assert f'<img alt="plan" src="/{ORG}/media/images/ecole.svg">' in html
+    assert f'<img src="/{ORG}/media/images/ecole.svg" alt="plan">' in html
     assert "onerror" not in html and 'rel="nofollow noopener noreferrer"' in html
     assert editor.post(f"{ADMIN}/preview", data={"kind": "petition", "body": "x"}).status_code == 400
 

@@ -68,6 +68,8 @@ SETTINGS = [
             "Let federation contact private and loopback addresses (tests, private networks)."),
     Setting("federation_require_signed_fetch", False,
             "Answer ActivityPub documents only to signed requests (Mastodon's secure mode)."),
+    Setting("federation_inbox_rate_limit", "600 per minute",
+            "Activities one IP address may post to the inboxes."),
     Setting("federation_timeout", 10, "Seconds before an outgoing federation request gives up."),
     Setting("federation_max_body_kb", 256, "Largest activity accepted by an inbox, in KiB."),
     Setting("federation_date_window", 3600, "Seconds a signed request's Date may be off by."),

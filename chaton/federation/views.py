@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, jsonify, redirect, request
 
 from chaton import __version__
 from chaton.core.events import Event
-from chaton.core.security import csrf
+from chaton.core.security import csrf, rate_limit
 from chaton.core.source import source_url
 from chaton.core.themes import render
 from chaton.federation import actors, inbox
@@ -133,12 +133,14 @@ def _receive():
 
 @bp.route("/inbox", methods=["POST"])
 @csrf.exempt
+@rate_limit("federation_inbox_rate_limit")
 def shared_inbox():
     return _receive()
 
 
 @bp.route("/<org>/inbox", methods=["POST"])
 @csrf.exempt
+@rate_limit("federation_inbox_rate_limit")
 def association_inbox(org):
     load_association(org)
     return _receive()
