@@ -89,6 +89,18 @@ def test_sign_out_everywhere(app):
     assert second.get(ADMIN).status_code == 302
 
 
+def test_a_cookie_copied_before_signing_out_opens_nothing_afterwards(app):
+    """Signing out ends the session on the server: a cookie captured before (a shared computer,
+    a stolen backup of the browser profile) no longer opens the area."""
+    client = member_client(app, ORG)
+    copy = app.test_client()
+    copy.set_cookie("session", client.get_cookie("session").value)
+    assert copy.get(ADMIN).status_code == 200
+    client.post("/account/logout", data={"csrf_token": csrf_token(client, "/account/")})
+    assert client.get(ADMIN).status_code == 302
+    assert copy.get(ADMIN).status_code == 302
+
+
 def test_sessions_expire(app, monkeypatch):
     client = member_client(app, ORG)
     hours = app.config["CHATON"]["admin_session_hours"]

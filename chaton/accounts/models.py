@@ -86,4 +86,17 @@ class AuditEntry(BaseModel):
         indexes = ((("association", "created_at"), False),)
 
 
-TABLES = [Account, Membership, Invitation, LoginLink, AuditEntry]
+class AccountSession(BaseModel):
+    """One signed-in browser. The cookie holds its token; the row is what makes the cookie
+    valid, so signing out (or a password change, or disabling the account) ends the session
+    on the server: a copy of the cookie taken before opens nothing."""
+
+    token_hash = peewee.CharField(max_length=64, unique=True)
+    account = peewee.ForeignKeyField(Account, on_delete="CASCADE", index=True)
+    created_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "account_session"
+
+
+TABLES = [Account, Membership, Invitation, LoginLink, AuditEntry, AccountSession]

@@ -2,11 +2,12 @@
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
+from huey import crontab
 
 from chaton.accounts.models import Account, Invitation
 from chaton.accounts.roles import ROLE_NAMES
 from chaton.core.mail import send_templated
-from chaton.core.tasks import task
+from chaton.core.tasks import periodic, task
 
 
 @task()
@@ -36,3 +37,10 @@ def mail_login_link(account_id, token):
     send_templated(account.email, "mail/login_link.txt", _l("Your sign-in link"), None, None,
                    list_unsubscribe=False,
                    link=lambda: url_for("accounts.use_link", token=token, _external=True))
+
+
+@periodic(crontab(minute="17"))
+def forget_expired_sessions():
+    from chaton.accounts.sessions import forget_expired
+
+    forget_expired()

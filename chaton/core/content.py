@@ -85,9 +85,11 @@ def _load_association(folder, content_dir):
     shown = _display(path, content_dir)
     try:
         doc = parse_association(folder.name, shown, path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
+    except Exception as exc:  # one file's failure, whatever it is, is that file's problem
         from chaton.core.frontmatter import Document
 
+        if not isinstance(exc, OSError | UnicodeDecodeError):
+            log.exception("%s: the parser failed", path)
         doc = Document(path=shown, meta={}, body="", body_line=1)
         doc.problems.append(Problem(shown, 0, "", f"cannot read the file: {exc}"))
     parsed = ParsedAssociation(slug=folder.name, folder=folder, doc=doc)
@@ -101,11 +103,15 @@ def _load_association(folder, content_dir):
 
 
 def _guarded(parser, path, folder, content_dir):
-    """Run a parser, turning unreadable files into a reported problem."""
+    """Run a parser, turning unreadable files, and any failure of the parser on one file,
+    into a reported problem of that file: the other files and associations go on."""
     try:
         parsed = parser(path, folder)
     except (OSError, UnicodeDecodeError) as exc:
         log.error("%s: cannot read: %s", path, exc)
+        return _unreadable(path, content_dir, exc)
+    except Exception as exc:
+        log.exception("%s: the parser failed", path)
         return _unreadable(path, content_dir, exc)
     for problem in parsed.problems:
         problem.path = _display(problem.path, content_dir)
@@ -118,7 +124,8 @@ def _unreadable(path, content_dir, exc):
 
     shown = _display(path, content_dir)
     doc = Document(path=shown, meta={}, body="", body_line=1)
-    doc.problems.append(Problem(shown, 0, "", f"cannot read the file (is it UTF-8?): {exc}"))
+    why = "is it UTF-8?" if isinstance(exc, OSError | UnicodeDecodeError) else "see the logs"
+    doc.problems.append(Problem(shown, 0, "", f"cannot read the file ({why}): {exc}"))
     return ParsedPetition(slug=Path(path).stem, doc=doc)
 
 
@@ -161,6 +168,22 @@ class ContentIndex:
             return True
         finally:
             self._lock.release()
+
+    def watch(self, app, stop):
+        """In the worker: check the folder every `interval` seconds (at least every 2 s) until
+        `stop` is set, so that an edit made on disk is indexed, mailed and federated without
+        waiting for a visitor."""
+        def loop():
+            while not stop.wait(max(self.interval, 2.0)):
+                try:
+                    with app.app_context():
+                        self.maybe_refresh()
+                except Exception:  # the next round tries again; the log says why
+                    log.exception("content watch: indexing failed")
+
+        thread = threading.Thread(target=loop, name="content-watch", daemon=True)
+        thread.start()
+        return thread
 
     @contextmanager
     def paused(self):

@@ -65,9 +65,44 @@ def split(text):
     raise FieldError("the front matter is not closed by a '---' line")
 
 
+MAX_NESTING = 20  # levels of lists and mappings: a front matter needs three or four
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML for hand-written headers: no anchors or aliases (a few lines of aliases expand
+    to gigabytes, and every tool that writes the file back expands them), at most MAX_NESTING
+    levels (deeper nesting exhausts the recursion of every reader), and a date that is not a
+    real date (`2026-13-45`) left as text for its field's parser to report."""
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise yaml.composer.ComposerError(
+                None, None, "anchors and aliases (& and *) are not allowed: write each value out",
+                event.start_mark)
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_NESTING:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {MAX_NESTING} levels deep", event.start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _timestamp_or_text(loader, node):
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
 def _compose(header):
     """Parse YAML, returning (data, {key: line within header})."""
-    loader = yaml.SafeLoader(header)
+    loader = _Loader(header)
     try:
         node = loader.get_single_node()
         if node is None:

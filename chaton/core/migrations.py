@@ -127,9 +127,17 @@ def m0009_federation_trust(db):
     RemoteActor.delete().execute()
 
 
+def m0010_account_sessions(db):
+    """Sessions kept on the server, so that signing out ends them (everyone signs in again)."""
+    from chaton.accounts.models import AccountSession
+
+    db.create_tables([AccountSession])
+
+
 MIGRATIONS = [(1, m0001_initial), (2, m0002_federation), (3, m0003_consultations),
               (4, m0004_confirmation_sent), (5, m0005_accounts), (6, m0006_hosting),
-              (7, m0007_archived), (8, m0008_invalidations), (9, m0009_federation_trust)]
+              (7, m0007_archived), (8, m0008_invalidations), (9, m0009_federation_trust),
+              (10, m0010_account_sessions)]
 
 
 def applied_numbers():

@@ -153,6 +153,15 @@ def _consumers(settings, threads=None):
                                    check_worker_health=False)]
 
 
+def _watch_content():
+    """The worker indexes content edited on disk by itself (core/content.py watch)."""
+    import threading
+
+    stop = threading.Event()
+    _app.extensions["chaton_content"].watch(_app, stop)
+    return stop
+
+
 def start_consumer(settings):
     """Start the consumers' threads in this process (for `chaton serve`); returns a stopper."""
     import signal
@@ -163,16 +172,25 @@ def start_consumer(settings):
         consumer.start()
     for sig, handler in handlers.items():  # the web server owns the process's signals
         signal.signal(sig, handler)
-    return lambda: [c.stop(graceful=True) for c in consumers]
+    watching = _watch_content()
+
+    def stop():
+        watching.set()
+        for consumer in consumers:
+            consumer.stop(graceful=True)
+
+    return stop
 
 
 def run_consumers(settings, threads=None):
     """Run the consumers in the foreground until a signal stops them (`chaton worker`)."""
     main, other = _consumers(settings, threads)
     other.start()  # threads of its own; the main consumer owns the process's signals
+    watching = _watch_content()
     try:
         main.run()
     finally:
+        watching.set()
         other.stop(graceful=True)
 
 

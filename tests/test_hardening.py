@@ -1,0 +1,89 @@
+"""No input, hand-written or typed, takes an association's site down (the hardening issue).
+
+Each case was found by a security review or a field test; each test fails on the code before
+its fix."""
+
+import logging
+import stat
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from helpers import PETITION_URL, make_app, sign
+
+from chaton.cli import main
+
+ORG = "quartiers-solidaires"
+BAD_HEADERS = {
+    "impossible date": ("opens: 2026-13-45", 6, "opens: expected a date written YYYY-MM-DD"),
+    "impossible hour": ("opens: 2026-01-02T25:00:00", 6, "opens: expected a date"),
+    "deep nesting": ("milestones: " + "[" * 3000 + "]" * 3000, 6, "nested more than 20 levels"),
+    "aliases": ("summary: &s Hello\nlanguage: *s", 6, "anchors and aliases (& and *) are not allowed"),
+}
+
+
+def petition_text(extra):
+    return ("---\ntitle: Une pétition\ntarget: {name: La mairie}\ndemand: Des arbres.\n"
+            f"status: open\n{extra}\n---\nTexte.\n")
+
+
+@pytest.mark.parametrize("case", BAD_HEADERS)
+def test_one_bad_file_is_that_files_problem_only(tmp_path, content_dir, case):
+    """Before: ValueError or RecursionError escaped the parser: every page of every association
+    answered 500 every two seconds, and `chaton content check` died with a traceback."""
+    extra, line, message = BAD_HEADERS[case]
+    (content_dir / ORG / "petitions/cassee.md").write_text(petition_text(extra))
+    (content_dir / "velo-pour-tous/petitions/autre.md").write_text(petition_text(""))
+    result = CliRunner().invoke(main, ["content", "check", "--path", str(content_dir)])
+    crashed = result.exception is not None and not isinstance(result.exception, SystemExit)
+    assert result.exit_code == 1 and not crashed, result.output
+    assert f"content/{ORG}/petitions/cassee.md:{line}:" in result.output
+    assert message in result.output, result.output
+    app = make_app(tmp_path, content_dir)
+    client = app.test_client()
+    for path in ("/", f"/{ORG}/", PETITION_URL, "/velo-pour-tous/petitions/autre", "/feed.atom"):
+        assert client.get(path).status_code == 200, path
+    assert client.get(f"/{ORG}/petitions/cassee").status_code == 404
+
+
+def test_any_parser_failure_stays_in_its_file(tmp_path, content_dir, monkeypatch):
+    """Whatever a parser raises on one file (a bug), the others are indexed."""
+    from chaton.core import content as content_module
+
+    real = content_module.parse_petition
+
+    def exploding(path, folder):
+        if path.name == "ecole-sans-amiante.md":
+            raise ZeroDivisionError("a bug")
+        return real(path, folder)
+
+    monkeypatch.setattr(content_module, "parse_petition", exploding)
+    tree = content_module.load_tree(content_dir)
+    assert any("ecole-sans-amiante.md" in str(p) and "a bug" in str(p) for p in tree.errors)
+    assert any(p.slug == "bancs-place-des-tilleuls" and not p.problems
+               for a in tree.associations for p in a.petitions)
+
+
+def test_list_unsubscribe_is_never_encoded(tmp_path, content_dir):
+    """RFC 8058 one-click unsubscribe needs the address as it is; the standard mail policy
+    turned any long https address into RFC 2047 encoded words."""
+    base = "https://petitions.une-association-au-nom-assez-long.example.org"
+    app = make_app(tmp_path, content_dir, base_url=base)
+    client = app.test_client()
+    client.set_cookie("lang", "fr")
+    sign(client, email="long.base@example.org", keep_informed="y")
+    raw = next((tmp_path / "instance" / "outbox").glob("*.eml")).read_bytes()
+    header = next(line for line in raw.split(b"\n") if line.startswith(b"List-Unsubscribe:"))
+    assert header.startswith(b"List-Unsubscribe: <" + base.encode()) and b"=?" not in header
+    assert b"List-Unsubscribe-Post: List-Unsubscribe=One-Click" in raw
+
+
+def test_mail_files_are_private_and_their_links_never_logged(app, caplog):
+    """Confirmation and sign-in links are secrets: the .eml file is readable by the owner only,
+    and the log names the file, not the link."""
+    caplog.set_level(logging.INFO)
+    client = app.test_client()
+    sign(client, email="secret.link@example.org")
+    path = next((Path(app.instance_path) / "outbox").glob("*.eml"))
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert "/s/" not in caplog.text and "mail written to" in caplog.text
