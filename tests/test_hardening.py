@@ -87,3 +87,36 @@ def test_mail_files_are_private_and_their_links_never_logged(app, caplog):
     path = next((Path(app.instance_path) / "outbox").glob("*.eml"))
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert "/s/" not in caplog.text and "mail written to" in caplog.text
+
+
+LAUGHS = ("a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+          "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+          "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n")
+
+
+def test_yaml_aliases_are_refused_by_the_editor_at_once(app):
+    """A 311-byte header of aliases expanded on every dump: the editor page took 24 s and the
+    file could no longer be fixed from the web."""
+    import time
+
+    from helpers import member_client
+    from test_editing import form_of
+
+    editor = member_client(app, ORG, "editor")
+    url = f"/{ORG}/admin/petitions/ecole-sans-amiante/edit"
+    raw = ("---\ntitle: Bombe\ntarget: {name: La mairie}\ndemand: Rien.\nstatus: open\n"
+           + LAUGHS + "---\n\nTexte.\n")
+    started = time.perf_counter()
+    response = editor.post(url, data=dict(form_of(editor, url + "?mode=raw"), raw=raw,
+                                          action="save"))
+    assert time.perf_counter() - started < 2
+    assert response.status_code == 422
+    assert "anchors and aliases (&amp; and *) are not allowed" in response.get_data(as_text=True)
+    # written by hand on disk, the file opens as plain text to be fixed, at once
+    path = app.config["CHATON"]["content_dir"] + f"/{ORG}/petitions/ecole-sans-amiante.md"
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(raw)
+    started = time.perf_counter()
+    page = editor.get(url)
+    assert time.perf_counter() - started < 2
+    assert page.status_code == 200 and '<textarea id="raw" name="raw"' in page.get_data(as_text=True)

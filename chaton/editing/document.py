@@ -60,6 +60,19 @@ def read_text(path):
         return None
 
 
+def _refuse_aliases(header):
+    """Anchors and aliases are refused before anything is built from the header: a few lines of
+    them expand to gigabytes each time the header is written back (frontmatter.py refuses them
+    in files too). PyYAML's event stream sees them without expanding anything."""
+    try:
+        for event in pyyaml.parse(header):
+            if isinstance(event, pyyaml.AliasEvent) or getattr(event, "anchor", None):
+                raise BrokenFile("anchors and aliases (& and *) are not allowed: write each "
+                                 "value out")
+    except pyyaml.YAMLError:
+        return  # ruamel's own error message follows
+
+
 class FrontMatter:
     """The header of a file as a round-trip mapping."""
 
@@ -68,6 +81,7 @@ class FrontMatter:
 
     @classmethod
     def load(cls, header):
+        _refuse_aliases(header)
         try:
             data = _yaml().load(header)
         except ruamel().YAMLError as exc:
