@@ -120,3 +120,32 @@ def test_yaml_aliases_are_refused_by_the_editor_at_once(app):
     page = editor.get(url)
     assert time.perf_counter() - started < 2
     assert page.status_code == 200 and '<textarea id="raw" name="raw"' in page.get_data(as_text=True)
+
+
+def test_control_characters_never_reach_a_feed(app, content_dir):
+    """A control character in an association's name (settings form) or a petition's title (a
+    file, or the editor's plain text) made the Atom feeds of the whole instance answer 500."""
+    from helpers import member_client
+    from test_association_settings import submit
+
+    admin = member_client(app, ORG)
+    assert submit(admin, name="Quartiers\x07 Solidaires\x1b").status_code == 303
+    assert "name: Quartiers Solidaires\n" in (content_dir / ORG / "association.md").read_text()
+    path = content_dir / ORG / "petitions/ecole-sans-amiante.md"
+    path.write_text(path.read_text().replace("title: Une école", "title: Une\x0b école"))
+    result = CliRunner().invoke(main, ["content", "check", "--path", str(content_dir)])
+    assert "ecole-sans-amiante.md:2: the file contains the control character U+000B" in result.output
+    client = app.test_client()
+    for feed in ("/feed.atom", f"/{ORG}/feed.atom", f"/{ORG}/feed.rss",
+                 f"{PETITION_URL}/feed.atom"):
+        response = client.get(feed)
+        assert response.status_code == 200, feed
+        assert "\x07" not in response.get_data(as_text=True)
+
+
+def test_a_control_character_written_as_a_yaml_escape_is_refused_too(content_dir):
+    path = content_dir / ORG / "petitions/ecole-sans-amiante.md"
+    path.write_text(path.read_text().replace("title: Une école sans amiante pour les enfants "
+                                             "des Tilleuls", 'title: "Une\\aécole"'))
+    result = CliRunner().invoke(main, ["content", "check", "--path", str(content_dir)])
+    assert "ecole-sans-amiante.md:2: title: contains the control character U+0007" in result.output

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from chaton.core.text import describe, first_control
+
 FENCE = "---"
 
 
@@ -121,10 +123,13 @@ def _compose(header):
 def parse(path, text, schema):
     """Parse one file against a schema (a list of Field); return a Document with problems."""
     doc = Document(path=str(path), meta={}, body="", body_line=1, source=text)
-    if "\x00" in text:  # no database text column can store it (PostgreSQL refuses it)
-        line = text[:text.index("\x00")].count("\n") + 1
-        doc.problems.append(Problem(doc.path, line, "", "the file contains a NUL character "
-                                    "(is it a binary file saved as .md?)"))
+    control = first_control(text)
+    if control is not None:  # they break feeds, mails and databases (core/text.py)
+        index, character = control
+        line = text[:index].count("\n") + 1
+        hint = " (is it a binary file saved as .md?)" if character == "\x00" else ""
+        doc.problems.append(Problem(doc.path, line, "", f"the file contains the control "
+                                    f"character {describe(character)}: remove it{hint}"))
         return doc
     try:
         header, doc.body, doc.body_line = split(text)
@@ -171,6 +176,9 @@ def text(max_length=300, min_length=1):
         if not isinstance(value, str | int | float) or isinstance(value, bool):
             raise FieldError("expected a line of text")
         value = str(value).strip()
+        control = first_control(value)
+        if control:  # written as a YAML escape ("\a"): the file holds none, the value does
+            raise FieldError(f"contains the control character {describe(control[1])}")
         if len(value) < min_length:
             raise FieldError("must not be empty")
         if len(value) > max_length:

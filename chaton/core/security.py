@@ -8,7 +8,10 @@ from flask import abort, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from chaton.core.text import first_control, strip_control
 
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, storage_uri="memory://",
@@ -61,15 +64,19 @@ def _has_nul(multidict):
 
 
 def refuse_nul_characters():
-    """A NUL character in an address, its query or a form field is refused with a 400:
-    nothing legitimate sends one, PostgreSQL text cannot hold it (a lookup would end as a 500)
-    and YAML cannot carry it into a content file. Other control characters are each form's
-    business, with its error messages."""
+    """A NUL character in an address or its query is refused with a 400: nothing legitimate
+    sends one, and PostgreSQL text cannot hold it (a lookup would end as a 500). In a form,
+    every control character is removed from every field before any view reads it (core/text.py),
+    except a NUL, refused (400) as a sign of a forged request."""
     if "\x00" in request.path or _has_nul(request.args):
         abort(400)
     if request.method == "POST" and request.mimetype in (
-            "application/x-www-form-urlencoded", "multipart/form-data") and _has_nul(request.form):
-        abort(400)
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        if _has_nul(request.form):
+            abort(400)
+        if any(first_control(v) for values in request.form.listvalues() for v in values):
+            request.form = ImmutableMultiDict(
+                [(key, strip_control(value)) for key, value in request.form.items(multi=True)])
 
 
 def add_headers(response):

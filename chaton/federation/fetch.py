@@ -15,6 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 from flask import current_app
 
+from chaton.core.text import first_control
 from chaton.federation.httpsig import sign_request
 from chaton.federation.keys import INSTANCE, key_pair
 from chaton.federation.origins import BadAddress, address_on
@@ -123,8 +124,8 @@ MAX_DEPTH = 32  # nesting of a JSON document: ActivityPub needs a handful of lev
 def parse_document(body):
     """A JSON document from another server; ValueError when it is not JSON, when it nests
     deeper than MAX_DEPTH (the parser and everything that walks it would recurse without end),
-    or when a string in it holds a NUL character (no activity needs one, and PostgreSQL text
-    cannot store it)."""
+    or when a string in it holds a control character (core/text.py: no activity needs one,
+    PostgreSQL text cannot store NUL, feeds cannot hold any)."""
     try:
         document = json.loads(body)
     except RecursionError:
@@ -139,15 +140,15 @@ def _check_shape(document):
     while stack:
         value, depth = stack.pop()
         if isinstance(value, str):
-            if "\x00" in value:
-                raise ValueError("a string holds a NUL character")
+            if first_control(value):
+                raise ValueError("a string holds a control character")
         elif isinstance(value, (dict, list)):
             if depth > MAX_DEPTH:
                 raise ValueError(f"the document nests deeper than {MAX_DEPTH} levels")
             items = value.items() if isinstance(value, dict) else enumerate(value)
             for key, item in items:
-                if isinstance(key, str) and "\x00" in key:
-                    raise ValueError("a key holds a NUL character")
+                if isinstance(key, str) and first_control(key):
+                    raise ValueError("a key holds a control character")
                 stack.append((item, depth + 1))
 
 
