@@ -149,3 +149,58 @@ def test_a_control_character_written_as_a_yaml_escape_is_refused_too(content_dir
                                              "des Tilleuls", 'title: "Une\\aécole"'))
     result = CliRunner().invoke(main, ["content", "check", "--path", str(content_dir)])
     assert "ecole-sans-amiante.md:2: title: contains the control character U+0007" in result.output
+
+
+@pytest.mark.parametrize("first, second", [
+    ("bob@example.org", "bob@example.org."), ("Bob@Example.org", "bob@EXAMPLE.ORG."),
+    ("ana@bücher.example", "ana@xn--bcher-kva.example"),
+])
+def test_one_mailbox_signs_once_whatever_its_spelling(app, first, second):
+    from chaton.petitions.models import Signature
+
+    client = app.test_client()
+    assert sign(client, email=first).status_code == 303
+    sign(app.test_client(), email=second)
+    with app.app_context():
+        rows = list(Signature.select())
+    assert len(rows) == 1 and rows[0].email == first.strip()  # what was typed, for sending
+
+
+def test_one_mailbox_joins_a_consultation_once(app):
+    from chaton.consultations import participants
+    from chaton.consultations.models import Consultation, Participant
+
+    with app.app_context():
+        consultation = Consultation.get()
+        participants.join(consultation, "ana@bücher.example", "Ana", "fr")
+        participants.join(consultation, "ana@xn--bcher-kva.example.", "Ana", "fr")
+        assert Participant.select().where(Participant.email_key.contains("bcher")).count() == 1
+
+
+@pytest.mark.parametrize("code, message", [
+    ("", "Enter your postal code."), ("00000", "00000 is not a French postal code"),
+    ("99999", "99999 is not a French postal code"), ("7501", "Enter a valid postal code"),
+])
+def test_the_postal_code_is_checked_against_the_official_list(app, content_dir, code, message):
+    """It was labelled required but an empty one passed, and 00000 counted under département 00."""
+    from helpers import petition_meta, write_md
+
+    write_md(content_dir / ORG / "petitions/codes.md", petition_meta(ask_postal_code=True))
+    with app.app_context():
+        app.extensions["chaton_content"].refresh()
+    client = app.test_client()
+    client.set_cookie("lang", "en")
+    response = sign(client, url=f"/{ORG}/petitions/codes", postal_code=code,
+                    email="typed@example.org")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert message in page and 'value="typed@example.org"' in page
+    assert sign(client, url=f"/{ORG}/petitions/codes", postal_code="20000").status_code == 303
+
+
+def test_areas_come_from_the_communes_of_the_postal_code():
+    from chaton.petitions.signing import area_of
+
+    assert area_of("20000") == "2A" and area_of("20200") == "2B"  # Ajaccio, Bastia
+    assert area_of("97400") == "974" and area_of("75011") == "75"
+    assert area_of("00000") == "" and area_of("99999") == ""

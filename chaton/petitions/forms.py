@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from chaton import territory
 from chaton.core.frontmatter import EMAIL_RE
 
 POSTAL_CODE_RE = {"FR": r"\d{5}", "BE": r"\d{4}", "CH": r"\d{4}", "LU": r"(L-?)?\d{4}",
@@ -30,7 +31,8 @@ class SignForm(FlaskForm):
             "At most %(max)d characters.")), no_control_characters])
     email = EmailField(_l("Your e-mail address"), validators=[
         DataRequired(_l("Enter your e-mail address.")), Length(max=254), valid_email])
-    postal_code = StringField(_l("Postal code"), validators=[Optional(), Length(max=12)])
+    # no Optional(): it would end the chain on an empty value, before validate_postal_code
+    postal_code = StringField(_l("Postal code"), validators=[Length(max=12)])
     comment = TextAreaField(_l("Comment (optional, public)"), validators=[
         Optional(), Length(max=500, message=_l("At most %(max)d characters.")),
         no_control_characters])
@@ -53,6 +55,9 @@ class SignForm(FlaskForm):
         pattern = POSTAL_CODE_RE.get(self.country, r"[A-Za-z0-9 -]{2,12}")
         if not re.fullmatch(pattern, value):
             raise ValidationError(_l("Enter a valid postal code (for example 75011)."))
+        if self.country == "FR" and not territory.is_postal_code(value):
+            raise ValidationError(_l("%(code)s is not a French postal code: check it (for "
+                                     "example 75011).", code=value))
         field.data = value
 
     @property

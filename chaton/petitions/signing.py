@@ -20,25 +20,36 @@ GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
 COUNT_LISTENERS = []
 
 
+def normalize_domain(domain):
+    """One spelling of a mail domain: lower case, no final dot, internationalized names in
+    their ASCII form (bücher.example and xn--bcher-kva.example are one domain)."""
+    domain = domain.strip().rstrip(".").lower()
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return domain  # not a name IDNA accepts: kept as typed (it will not receive mail)
+
+
 def normalize_email(email):
-    """The key that makes two spellings of one mailbox count once."""
+    """The key that makes two spellings of one mailbox count once (the address as typed is
+    kept for sending)."""
     local, _, domain = email.strip().lower().rpartition("@")
     local = local.split("+", 1)[0]
+    domain = normalize_domain(domain)
     if domain in GMAIL_DOMAINS:
         local, domain = local.replace(".", ""), "gmail.com"
     return f"{local}@{domain}"
 
 
 def area_of(postal_code, country="FR"):
-    """The French département of a postal code (2A/2B for Corsica, 971-976 overseas)."""
+    """The French département of a postal code (2A/2B for Corsica, 971-976 overseas), from the
+    official list (chaton.territory); '' elsewhere or for a code that does not exist."""
+    from chaton import territory
+
     code = re.sub(r"\s", "", postal_code or "").upper()
     if country != "FR" or not re.fullmatch(r"\d{5}", code):
         return ""
-    if code.startswith("20"):
-        return "2A" if int(code) < 20200 else "2B"
-    if code.startswith("97") or code.startswith("98"):
-        return code[:3]
-    return code[:2]
+    return territory.departement(code)
 
 
 def _serializer():
