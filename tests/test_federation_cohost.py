@@ -65,7 +65,7 @@ def test_cohosted_counts_add_up_honestly(tmp_path):
         assert settled["partners"] == {partner: 1} and settled["online"] == 1
         assert settled["total"] == 2  # Dana once, Eve once
         assert not a.database_contains("eve@example.org")
-        assert not a.database_contains("danasmith")
+        assert not a.database_contains("danasmith+petition")  # what she typed on B
         page = requests.get(a.url(origin), timeout=5).text
         assert "1 personne a signé sur plusieurs sites : comptée une fois" in page
 
