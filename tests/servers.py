@@ -185,10 +185,12 @@ class ChatonServer:
         return databases.query(self.settings.get("database_url", ""), self.db_path, sql, *args)
 
     def database_contains(self, text):
-        """Whether `text` is anywhere in the database: in the SQLite file's bytes (free pages
-        included), or in any row of any table on PostgreSQL."""
-        if not databases.POSTGRESQL:
-            return text in self.db_path.read_bytes().decode("latin-1")
+        """Whether `text` is anywhere in the database: in the SQLite file's bytes and its
+        write-ahead log (free pages included), or in any row of any table on PostgreSQL."""
+        if not databases.POSTGRESQL:  # the file and its write-ahead log (not checkpointed yet)
+            wal = self.db_path.with_name(self.db_path.name + "-wal")
+            data = self.db_path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+            return text.encode("utf-8") in data
         tables = self.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
         return any(self.query(f'SELECT 1 FROM "{t}" AS r WHERE r::text LIKE ? LIMIT 1', f"%{text}%")
                    for (t,) in tables)
