@@ -16,7 +16,7 @@ def create_app(instance_path=None, overrides=None):
     settings = load_settings(instance, overrides)
     if not settings["secret_key"]:
         raise SystemExit(f"no secret_key in {instance}/config.toml: run `chaton init` first")
-    instance.mkdir(parents=True, exist_ok=True)
+    owner_only(instance)
     app = Flask(__name__, instance_path=str(instance), static_folder=None)
     app.config.update(
         CHATON=settings,
@@ -33,6 +33,17 @@ def create_app(instance_path=None, overrides=None):
     _init_extensions(app, instance, settings)
     _register_blueprints(app)
     return app
+
+
+def owner_only(instance):
+    """The instance folder holds the database (signatories, password hashes, federation keys),
+    the settings (the secret key) and mail with secret links: readable by its owner only,
+    whatever the umask. Its files are made owner-only too, in case the folder is opened."""
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
+    instance.chmod(0o700)
+    for path in instance.iterdir():
+        if path.is_file() and not path.is_symlink() and path.name != "README.md":
+            path.chmod(0o600)
 
 
 def _init_extensions(app, instance, settings):

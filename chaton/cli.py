@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from chaton import owner_only
 from chaton.accounts.commands import account
 from chaton.commandline import make_app
 from chaton.core.settings import resolve_instance_path
@@ -42,8 +43,8 @@ def init(ctx):
     from chaton.core import migrations
 
     instance = ctx.obj["instance"]
-    instance.mkdir(parents=True, exist_ok=True)
-    (instance / "outbox").mkdir(exist_ok=True)
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
+    (instance / "outbox").mkdir(mode=0o700, exist_ok=True)
     config = instance / "config.toml"
     if not config.exists():
         config.write_text(CONFIG_TEMPLATE.format(secret=secrets.token_urlsafe(48)))
@@ -54,6 +55,7 @@ def init(ctx):
         for name in migrations.upgrade():
             click.echo(f"applied migration {name}")
         app.extensions["chaton_content"].refresh()
+    owner_only(instance)  # the database files just made, too
     click.echo(f"instance ready in {instance}")
 
 

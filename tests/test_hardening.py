@@ -204,3 +204,21 @@ def test_areas_come_from_the_communes_of_the_postal_code():
     assert area_of("20000") == "2A" and area_of("20200") == "2B"  # Ajaccio, Bastia
     assert area_of("97400") == "974" and area_of("75011") == "75"
     assert area_of("00000") == "" and area_of("99999") == ""
+
+
+def test_the_instance_is_readable_by_its_owner_only_whatever_the_umask(tmp_path):
+    """Under umask 022 the folder was 0755 and chaton.db 0644: the database holds federation
+    private keys, password hashes and every signatory."""
+    import subprocess
+
+    from servers import CHATON, clean_environ
+
+    instance = tmp_path / "instance"
+    done = subprocess.run(f"umask 022 && {CHATON} --instance {instance} init", shell=True,
+                          env=clean_environ(content_dir=tmp_path / "none"), capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert stat.S_IMODE(instance.stat().st_mode) == 0o700
+    for path in instance.rglob("*"):
+        if path.is_file():
+            assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
