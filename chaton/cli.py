@@ -91,10 +91,19 @@ def serve(ctx, host, port, threads, no_worker):
                        ident="chaton",
                        # with trusted_proxies set, Flask's ProxyFix reads X-Forwarded-*; else drop them
                        clear_untrusted_proxy_headers=not settings["trusted_proxies"],
-                       max_request_body_size=int(settings["max_body_kb"]) * 1024 * 4)
+                       max_request_body_size=_largest_body(settings))
     finally:
         if stop_consumers is not None:
             stop_consumers()
+
+
+def _largest_body(settings):
+    """waitress's cap on request bodies: the largest any route accepts (an editor's upload,
+    an inbox's activity, a form), so that each route answers its own limit in its own words."""
+    from chaton.editing.blueprint import editor_body_limit
+
+    return max(editor_body_limit(settings), int(settings["federation_max_body_kb"]) * 1024,
+               int(settings["max_body_kb"]) * 1024) + 64 * 1024
 
 
 def _resend_lost_mail(app):

@@ -222,3 +222,67 @@ def test_the_instance_is_readable_by_its_owner_only_whatever_the_umask(tmp_path)
     for path in instance.rglob("*"):
         if path.is_file():
             assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
+
+
+class _Browser:
+    """Just enough of Flask's test client over a real server for test_editing.form_of."""
+
+    def __init__(self, server):
+        import requests
+
+        self.server, self.session = server, requests.Session()
+
+    def get(self, path):
+        response = self.session.get(self.server.url(path), timeout=10)
+        response.get_data = lambda as_text=True: response.text
+        return response
+
+
+def _photo(megabytes):
+    """A real JPEG photo of about this size (noise does not compress)."""
+    import io
+    import random
+
+    from PIL import Image
+
+    side = int((megabytes * 1024 * 1024 / 1.2) ** 0.5)
+    noise = bytes(random.getrandbits(8) for _ in range(side * side * 3))
+    out = io.BytesIO()
+    Image.frombytes("RGB", (side, side), noise).save(out, "JPEG", quality=95)
+    return out.getvalue()
+
+
+@pytest.mark.slow
+def test_a_phone_photo_uploads_and_a_too_large_one_says_the_limit(tmp_path):
+    """waitress refused any body over 256 KiB with a bare 413, while the editor announced
+    5 MiB pictures: a phone photo is 2 to 5 MB."""
+    import re
+
+    from servers import path_of, running_server
+    from test_editing import ECOLE_EDIT, form_of
+    from test_federation_live import cli
+
+    with running_server(tmp_path / "site") as server:
+        browser = _Browser(server)
+        link = re.search(r"https?://\S+", cli(server, "account", "create", "ed@example.org",
+                                              "--org", ORG, "--role", "editor")).group(0)
+        page = browser.get(path_of(link)).text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        browser.session.post(link, data={"csrf_token": token}, timeout=10)
+
+        def upload(data, title):
+            form = dict(form_of(browser, ECOLE_EDIT), **{
+                "action": "upload", "upload_use": "text", "upload_alt": "La cour",
+                "m.title": title})
+            return browser.session.post(server.url(ECOLE_EDIT), data=form, timeout=60,
+                                        files={"upload": ("cour.jpg", data, "image/jpeg")})
+
+        photo = _photo(3.2)
+        assert len(photo) > 3_000_000
+        done = upload(photo, "Titre gardé")
+        assert done.status_code == 200, done.text[:300]
+        assert "cour" in done.text and 'value="Titre gardé"' in done.text
+        assert list((server.content / ORG / "media").glob("cour*.jpg"))
+        too_big = upload(_photo(7), "Ce que j'ai tapé")
+        assert too_big.status_code == 413
+        assert "5120" in too_big.text and "Ce que j&#39;ai tapé" in too_big.text

@@ -46,9 +46,11 @@ def pick_association(endpoint, values):
     """Admins may send a logo: their POST gets room for one picture (others keep max_body_kb)."""
     load_association(values["org"])
     if request.method == "POST" and can("manage"):
+        from chaton.editing.blueprint import UPLOAD_ROOM
         from chaton.editing.uploads import limit_bytes
 
-        request.max_content_length = limit_bytes() + 64 * 1024
+        # a logo too large still reaches the page, which says the limit and keeps the form
+        request.max_content_length = limit_bytes() * UPLOAD_ROOM + 64 * 1024
 
 
 def receive_logo(association, form, errors):

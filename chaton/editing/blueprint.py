@@ -1,6 +1,6 @@
 """The editing blueprint, under the association area (/<org>/admin/...)."""
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
 from flask_babel import lazy_gettext as _l
 
 from chaton.accounts import audit
@@ -11,6 +11,7 @@ from chaton.orgs.views import load_association
 bp = Blueprint("editing", __name__, url_prefix="/<org>/admin")
 nav.register("editing.campaigns", _l("Campaigns"), "view", order=20)
 
+UPLOAD_ROOM = 4
 EDITOR_TEXT_KB = 1024  # long stories in forms: French text takes up to 9 bytes a letter once encoded
 
 for action, text in {
@@ -34,8 +35,13 @@ def pick_association(endpoint, values):
     that check parses; everybody else keeps `max_body_kb` (oversized bodies get 413)."""
     load_association(values["org"])
     if request.method == "POST" and can("edit"):
-        from chaton.editing.uploads import limit_bytes
-
-        request.max_content_length = limit_bytes() + EDITOR_TEXT_KB * 1024
+        request.max_content_length = editor_body_limit(current_app.config["CHATON"])
         request.max_form_memory_size = EDITOR_TEXT_KB * 1024
+
+
+def editor_body_limit(settings):
+    """The largest body an editor may send: a file of up to UPLOAD_ROOM times the upload
+    limit still reaches the editor, which refuses it with the limit in its message and keeps
+    what was typed (a phone photo of 12 MB, say); beyond, a plain 413."""
+    return int(settings["upload_max_kb"]) * 1024 * UPLOAD_ROOM + EDITOR_TEXT_KB * 1024
 
