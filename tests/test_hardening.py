@@ -286,3 +286,38 @@ def test_a_phone_photo_uploads_and_a_too_large_one_says_the_limit(tmp_path):
         too_big = upload(_photo(7), "Ce que j'ai tapé")
         assert too_big.status_code == 413
         assert "5120" in too_big.text and "Ce que j&#39;ai tapé" in too_big.text
+
+
+def test_random_order_of_contributions_shuffles(app, outbox):
+    """`%` on a database expression is LIKE in peewee: every seed gave the oldest first on
+    SQLite, and a 500 on PostgreSQL. The order is stable for one visitor (seed) and differs
+    between visitors."""
+    import re
+
+    from consultation_helpers import DEMO_URL, sign_in
+
+    from chaton.consultations import contributions as service
+    from chaton.consultations.models import Consultation, Participant, Topic
+
+    client = app.test_client()
+    client.set_cookie("lang", "en")
+    sign_in(client, outbox)
+    with app.app_context():
+        consultation = Consultation.get(Consultation.slug == "avenir-friche-jean-moulin")
+        topic = Topic.get(Topic.slug == "ouverture-nocturne")
+        for i in range(20):
+            service.contribute(Participant.get(), topic, f"Idée {i}", "Texte", "proposal",
+                               consultation)
+    url = f"{DEMO_URL}/topics/{topic.slug}"
+
+    def order(seed):
+        response = client.get(f"{url}?order=random&seed={seed}")
+        assert response.status_code == 200
+        return re.findall(r"Idée (\d+)<", response.get_data(as_text=True))
+
+    oldest_first = [str(i) for i in range(20)]
+    orders = {seed: order(seed) for seed in (1, 2, 3)}
+    assert all(len(found) == 20 for found in orders.values())
+    assert orders[1] == order(1)  # stable for one visitor
+    assert len({tuple(found) for found in orders.values()}) == 3  # different between visitors
+    assert all(found != oldest_first for found in orders.values())

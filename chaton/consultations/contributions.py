@@ -4,6 +4,7 @@ Under pre-moderation, new contributions and comments wait (status `pending`, see
 their author and the moderators) and are counted once approved.
 """
 
+
 from chaton.consultations.models import (
     VISIBLE,
     Comment,
@@ -13,7 +14,7 @@ from chaton.consultations.models import (
     Topic,
     bump_day,
 )
-from chaton.core.db import database, writing
+from chaton.core.db import database, modulo, writing
 
 PAGE_SIZE = 20
 ORDERS = ("support", "recent", "random")
@@ -127,7 +128,9 @@ def listed(topic, order="support", stance=None, page=1, seed=0, viewer=None):
     if order == "recent":
         query = query.order_by(Contribution.number.desc())
     elif order == "random":  # a permutation that depends on the seed: stable for one visitor
-        key = (Contribution.number * 2654435761 + seed) % 4294967291
+        # not peewee's `%`, which means LIKE (every seed gave the oldest first on SQLite, and
+        # a 500 on PostgreSQL)
+        key = modulo((Contribution.number + seed) * 2654435761, 4294967291)
         query = query.order_by(key, Contribution.number)
     else:
         query = query.order_by(Contribution.support_count.desc(), Contribution.number)

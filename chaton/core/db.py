@@ -102,6 +102,14 @@ def writing():
             yield
 
 
+def modulo(dividend, divisor):
+    """SQL `dividend mod divisor` on either engine (peewee's `%` operator means LIKE; SQLite
+    has no MOD() without its math functions; psycopg2 reads a bare `%` as a placeholder)."""
+    if is_sqlite():
+        return peewee.Expression(dividend, "%", divisor)
+    return peewee.fn.MOD(dividend, divisor)
+
+
 def advisory_xact_lock(db, key):
     """Wait for a PostgreSQL advisory lock, held until the current transaction ends."""
     db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (key,))
