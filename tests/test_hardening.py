@@ -321,3 +321,18 @@ def test_random_order_of_contributions_shuffles(app, outbox):
     assert orders[1] == order(1)  # stable for one visitor
     assert len({tuple(found) for found in orders.values()}) == 3  # different between visitors
     assert all(found != oldest_first for found in orders.values())
+
+
+@pytest.mark.slow
+def test_the_worker_indexes_edits_on_disk_without_a_visitor(tmp_path):
+    """Before, nothing was indexed, mailed or federated until someone requested a page."""
+    from helpers import petition_meta, write_md
+    from servers import running_server
+    from test_federation_live import wait_until
+
+    with running_server(tmp_path / "site") as server:
+        write_md(server.content / ORG / "petitions/sans-visiteur.md", petition_meta())
+        # no request to the server from here on: only its database is read
+        wait_until(lambda: server.query("SELECT COUNT(*) FROM event WHERE campaign = ? "
+                                        "AND kind = 'opened'", "sans-visiteur")[0][0],
+                   timeout=20, what="the petition indexed and its event recorded")
