@@ -336,3 +336,22 @@ def test_the_worker_indexes_edits_on_disk_without_a_visitor(tmp_path):
         wait_until(lambda: server.query("SELECT COUNT(*) FROM event WHERE campaign = ? "
                                         "AND kind = 'opened'", "sans-visiteur")[0][0],
                    timeout=20, what="the petition indexed and its event recorded")
+
+
+def test_a_title_on_several_lines_still_makes_a_mail(app, content_dir):
+    """A title written as a YAML block keeps its line break: as a mail subject it made the mail
+    impossible to build (and a line break in a header is how headers are injected)."""
+    path = content_dir / ORG / "petitions/ecole-sans-amiante.md"
+    path.write_text(path.read_text().replace(
+        "title: Une école sans amiante pour les enfants des Tilleuls",
+        "title: |-\n  Une école sans amiante\n  Bcc: victim@example.org"))
+    with app.app_context():
+        app.extensions["chaton_content"].refresh()
+    assert sign(app.test_client(), email="two.lines@example.org").status_code == 303
+    import email
+    import email.policy
+
+    raw = next((Path(app.instance_path) / "outbox").glob("*.eml")).read_bytes()
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert message["Bcc"] is None
+    assert message["Subject"].endswith("Une école sans amiante Bcc: victim@example.org")

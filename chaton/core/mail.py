@@ -92,18 +92,25 @@ def association_headers(association):
     return {"Reply-To": formataddr((sender_name(association), reply_to))} if reply_to else {}
 
 
+def one_line(value):
+    """A header value on one line: a title or a name written on several lines (a YAML block
+    in a file) would otherwise make the mail impossible to build, and a line break in a header
+    is how headers are injected."""
+    return " ".join(str(value).split())
+
+
 def build(to, subject, body, sender_name=None, headers=None):
     """A plain-text message from the instance's sender address."""
     settings = current_app.config["CHATON"]
     name, address = parseaddr(settings["mail_from"])
     msg = EmailMessage(policy=POLICY)
-    msg["From"] = formataddr((sender_name or name, address))
-    msg["To"] = to
-    msg["Subject"] = subject
+    msg["From"] = formataddr((one_line(sender_name or name), address))
+    msg["To"] = one_line(to)
+    msg["Subject"] = one_line(subject)
     msg["Message-ID"] = make_msgid(domain=address.partition("@")[2] or "localhost")
     msg["Auto-Submitted"] = "auto-generated"
     for key, value in (headers or {}).items():
-        msg[key] = value
+        msg[key] = one_line(value)
     msg.set_content(body)
     return msg
 
