@@ -125,13 +125,15 @@ def test_rate_limit_trusts_forwarded_for_only_behind_a_proxy(tmp_path, content_d
     direct = make_app(tmp_path / "a", content_dir, sign_rate_limit="1 per minute").test_client()
     assert sign(direct, url, email="b1@example.org").status_code == 303
     headers = {"X-Forwarded-For": "203.0.113.9"}
-    data = {"csrf_token": csrf_token(direct, url), "name": "B", "email": "b3@example.org"}
+    data = {"csrf_token": csrf_token(direct, url), "name": "B", "email": "b3@example.org",
+            "postal_code": "75011"}
     assert direct.post(url + "/sign", data=data, headers=headers).status_code == 429
 
     proxied = make_app(tmp_path / "b", content_dir, sign_rate_limit="1 per minute",
                        trusted_proxies=1).test_client()
     for ip, address in (("203.0.113.1", "c1@example.org"), ("203.0.113.2", "c2@example.org")):
-        data = {"csrf_token": csrf_token(proxied, url), "name": "C", "email": address}
+        data = {"csrf_token": csrf_token(proxied, url), "name": "C", "email": address,
+                "postal_code": "75011"}
         response = proxied.post(url + "/sign", data=data, headers={"X-Forwarded-For": ip})
         assert response.status_code == 303
 
