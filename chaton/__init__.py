@@ -48,7 +48,7 @@ def owner_only(instance):
 
 def _init_extensions(app, instance, settings):
     from chaton.admin import nav
-    from chaton.core import db, errors, i18n, security, tasks, themes
+    from chaton.core import caching, db, errors, i18n, security, tasks, themes
     from chaton.core.content import ContentIndex
     from chaton.hoster import domains
 
@@ -58,6 +58,11 @@ def _init_extensions(app, instance, settings):
     i18n.init_app(app)
     domains.init_app(app)  # before security: its ProxyFix must see the request first
     security.init_app(app)
+    caching.init_app(app)  # after security: its no-store for the areas has the last word
+    if settings["page_cache_entries"]:  # outermost: answered before anything else runs
+        from chaton.core.response_cache import ResponseCache
+
+        app.wsgi_app = ResponseCache(app.wsgi_app, int(settings["page_cache_entries"]))
     tasks.configure(app)
     errors.init_app(app)
     nav.init_app(app)

@@ -12,7 +12,7 @@ from consultation_helpers import (
     sign_in,
     write_consultation,
 )
-from helpers import body_of, write_md
+from helpers import body_of, member_client, write_md
 
 from chaton.cli import main
 from chaton.consultations.models import Consultation, Contribution, Participant, Topic, Vote
@@ -136,9 +136,13 @@ def test_options_vote(client, outbox):
     assert results["2"] == 1 and sum(results.values()) == 1
 
 
-def test_actions_need_a_participant(client):
+def test_actions_need_a_participant(app, client):
+    """Anonymous pages carry no token (they are the same for everyone): a vote posted without
+    one is refused; with a session (a team member who is no participant), it asks to join."""
     url = DEMO_URL + "/topics/jardin-partage"
-    response = post(client, DEMO_URL + "/join", url + "/vote", choice="yes")
+    assert post(client, DEMO_URL + "/join", url + "/vote", choice="yes").status_code == 400
+    member = member_client(app, "quartiers-solidaires", "editor")
+    response = post(member, "/account/", url + "/vote", choice="yes")
     assert response.status_code == 303 and "/join" in response.headers["Location"]
     assert Vote.select().count() == 0
 

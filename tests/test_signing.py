@@ -1,6 +1,8 @@
 """The signing journey through HTTP: sign, confirm by mail, duplicates, withdraw, expiry."""
 
 import re
+
+import pytest
 from datetime import timedelta
 
 from helpers import PETITION_URL, body_of, csrf_token, links_in, sign
@@ -65,8 +67,11 @@ def test_invalid_form_keeps_what_was_typed_and_says_what_to_fix(client):
 
 
 def test_errors_are_in_the_visitors_language(client):
-    client.get("/lang/fr")
-    response = sign(client, name="")
+    """A visitor who chose French through the switch posts the form of the French page."""
+    client.delete_cookie("lang")
+    response = client.post(PETITION_URL + "/sign?lang=fr", data={
+        "name": "", "email": "ada@example.org", "postal_code": "75011", "website": ""},
+        headers={"Accept-Language": "en"})
     assert "Indiquez votre nom" in response.get_data(as_text=True)
 
 
@@ -104,10 +109,19 @@ def test_honeypot_stores_nothing(client, outbox):
     assert outbox.messages() == []
 
 
-def test_missing_csrf_token_is_refused(client):
-    response = client.post(PETITION_URL + "/sign", data={"name": "A", "email": "a@example.org"})
-    assert response.status_code == 400
-    assert not Signature.select().where(Signature.email == "a@example.org").exists()
+@pytest.mark.parametrize("headers, status", [
+    ({"Sec-Fetch-Site": "cross-site"}, 403), ({"Sec-Fetch-Site": "same-site"}, 403),
+    ({"Origin": "https://evil.example"}, 403), ({"Origin": "null"}, 403),
+    ({"Sec-Fetch-Site": "same-origin"}, 303), ({"Sec-Fetch-Site": "none"}, 303),
+    ({"Origin": "http://localhost"}, 303), ({}, 303),  # no browser: no victim to abuse
+])
+def test_signing_from_another_site_is_refused(client, headers, status):
+    """The signing form carries no session-bound token (its page is the same for everyone,
+    cacheable); a post sent by another site's page is refused as browsers tell it."""
+    response = client.post(PETITION_URL + "/sign", headers=headers, data={
+        "name": "A", "email": "a@example.org", "postal_code": "75011", "website": ""})
+    assert response.status_code == status
+    assert Signature.select().where(Signature.email == "a@example.org").exists() == (status == 303)
 
 
 def test_oversized_body_gets_413(client):
@@ -159,7 +173,7 @@ def test_signature_records_the_revision_signed(client, outbox, content_dir):
 
 def test_closed_petition_refuses_signatures(client):
     url = "/quartiers-solidaires/petitions/bancs-place-des-tilleuls"
-    assert "csrf_token" not in client.get(url).get_data(as_text=True)
+    assert f'action="{url}/sign' not in client.get(url).get_data(as_text=True)
     response = client.post(url + "/sign", data={"csrf_token": csrf_token(client, PETITION_URL),
                                                  "name": "A", "email": "a@example.org"})
     assert response.status_code == 409
@@ -167,7 +181,7 @@ def test_closed_petition_refuses_signatures(client):
 
 
 def test_mails_are_in_the_signatory_language_subject_included(client, outbox):
-    client.get("/lang/fr")
+    client.delete_cookie("lang")  # French, the association's language
     sign(client, email="francoise@example.org")
     mail = outbox.last_to("francoise@example.org")
     assert mail["Subject"].startswith("Confirmez votre signature")

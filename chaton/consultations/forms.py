@@ -40,6 +40,9 @@ def display_name_field():
 
 
 class JoinForm(FlaskForm):
+    class Meta:
+        csrf = False  # an anonymous form: checked by core.security.anonymous_form instead
+
     email = EmailField(_l("Your e-mail address"), validators=[
         DataRequired(_l("Enter your e-mail address.")), Length(max=254), valid_email])
     display_name = display_name_field()

@@ -29,7 +29,7 @@ from chaton.consultations.views import (
     topic_page,
 )
 from chaton.core.errors import error_page
-from chaton.core.security import csrf, rate_limit, safe_next
+from chaton.core.security import anonymous_form, csrf, rate_limit, safe_next
 
 
 def _no_store(response):
@@ -67,6 +67,7 @@ def _allowed(consultation, action):
 # -- signing in ----------------------------------------------------------------------------
 
 @bp.route("/<slug>/join", methods=["GET", "POST"])
+@anonymous_form
 @rate_limit("join_rate_limit")
 def join(org, slug):
     consultation = load_consultation(org, slug)
@@ -88,6 +89,7 @@ def check_mail(org, slug):
 
 
 @bp.route("/<slug>/login/<token>", methods=["GET", "POST"])
+@anonymous_form
 def login(org, slug, token):
     consultation = load_consultation(org, slug)
     participant = participants.from_login_token(token)

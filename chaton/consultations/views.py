@@ -1,10 +1,11 @@
 """Public consultation pages: the consultation, topics, contributions, synthesis, dashboard,
 moderation log and feeds. Actions (sign-in, vote, contribute...) are in participate.py."""
 
-import secrets
+import time
+import zlib
 from datetime import date
 
-from flask import Blueprint, abort, redirect, request, session, url_for
+from flask import Blueprint, abort, redirect, request, url_for
 
 from chaton.admin.auth import is_member
 from chaton.consultations import contributions as service
@@ -106,11 +107,20 @@ def show(org, slug):
     return body, status, {"Vary": "Accept"}  # servers get the Note at the same address
 
 
-def visitor_seed():
-    """The seed of the random order: from the link, else one kept for this visitor."""
+def participant_form(form_class, participant):
+    """A form for a signed-in participant only: making one makes a session-bound token, and
+    an anonymous visitor's page must set no cookie (it is the same for everyone, cacheable)."""
+    return form_class() if participant is not None else None
+
+
+def visitor_seed(participant):
+    """The seed of the random order: from the link; else, for a signed-in participant, their
+    own (stable for them, different for each); else the hour's, shared by every anonymous
+    visitor (their pages carry nothing of their own: cookie-free, any cache may keep them)."""
     seed = request.args.get("seed", type=int)
     if seed is None:
-        seed = session.setdefault("seed", secrets.randbelow(1_000_000))
+        seed = (zlib.crc32(f"{participant.id}-{participant.consultation_id}".encode())
+                if participant is not None else int(time.time() // 3600))
     return seed % 1_000_000
 
 
@@ -125,7 +135,7 @@ def topic_page(consultation, topic_slug, status=200, **forms):
     stance = request.args.get("stance") if request.args.get("stance") in (
         "for", "against", "neutral", "proposal") else None
     page = max(1, min(request.args.get("page", 1, type=int), 10_000))
-    seed = visitor_seed() if order == "random" else 0
+    seed = visitor_seed(participant) if order == "random" else 0
     items = service.listed(topic, order, stance, page, seed, participant)
     return show_page(
         "consultations/topic.html", consultation, status=status, participant=participant,
@@ -134,8 +144,9 @@ def topic_page(consultation, topic_slug, status=200, **forms):
         results=voting.results(topic, choice_labels()),
         supported=service.supported_by(participant, items),
         thread=service.thread(topic, viewer=participant),
-        contribution_form=forms.get("contribution_form") or ContributionForm(),
-        comment_form=forms.get("comment_form") or CommentForm())
+        contribution_form=forms.get("contribution_form") or participant_form(
+            ContributionForm, participant),
+        comment_form=forms.get("comment_form") or participant_form(CommentForm, participant))
 
 
 @bp.route("/<slug>/topics/<topic>")
@@ -165,8 +176,8 @@ def contribution_page(consultation, number, status=200, **forms):
         topic=topic, item=contribution,
         supported=service.supported_by(participant, [contribution]),
         thread=service.thread(topic, contribution, viewer=participant),
-        comment_form=forms.get("comment_form") or CommentForm(),
-        report_form=forms.get("report_form") or ReportForm())
+        comment_form=forms.get("comment_form") or participant_form(CommentForm, participant),
+        report_form=forms.get("report_form") or participant_form(ReportForm, participant))
 
 
 @bp.route("/<slug>/contributions/<int(max=10000000):number>")

@@ -1,6 +1,7 @@
 """Request safety: CSRF (Flask-WTF), per-IP rate limits (Flask-Limiter), body size, proxies,
 security headers. Nothing here is specific to a capability."""
 
+import functools
 import re
 from urllib.parse import urlsplit
 
@@ -47,6 +48,39 @@ def rate_limit(setting):
         exempt_when=lambda: not current_app.config["CHATON"][setting],
         methods=["POST"],
     )
+
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def from_this_site():
+    """Whether a request was sent by a page of this site, as browsers tell it (Go 1.25's
+    CrossOriginProtection): `Sec-Fetch-Site` when the browser sends it (every current one),
+    else `Origin` against the host asked; a request with neither comes from no browser (an
+    old one, a script, a mail client's one-click unsubscribe) and has no victim to abuse."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    parts = urlsplit(origin)
+    return bool(parts.netloc) and parts.netloc.lower() == request.host.lower()
+
+
+def anonymous_form(view):
+    """For the forms of people without an account (signing, joining a consultation, the
+    buttons of mailed links): no session-bound token, so that the pages holding them can be
+    cached and shared, and no cookie is set; a form posted from another site is refused (403).
+    The honeypot, the rate limits and the e-mail confirmation stay. Signed-in forms keep their
+    tokens. See docs/security.md."""
+    @functools.wraps(view)
+    def checked(*args, **kwargs):
+        if request.method not in SAFE_METHODS and not from_this_site():
+            abort(403)
+        return view(*args, **kwargs)
+
+    return csrf.exempt(checked)
 
 
 def safe_next(target, default=""):

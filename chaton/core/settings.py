@@ -48,6 +48,8 @@ SETTINGS = [
     Setting("worker_threads", 2, "Threads of the background worker (mail, campaign events)."),
     Setting("remote_worker_threads", 2,
             "Threads of the worker for federation (work that waits on other servers)."),
+    Setting("page_cache_entries", 1024,
+            "Public pages kept whole in memory for their few seconds (0: none)."),
     Setting("server_threads", 8, "Threads of the waitress web server."),
     Setting("immediate_tasks", False, "Run background tasks inline (tests only)."),
     Setting("session_cookie_secure", False, "Send cookies over HTTPS only (set with TLS)."),

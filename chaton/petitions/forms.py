@@ -26,6 +26,9 @@ def no_control_characters(form, field):
 
 
 class SignForm(FlaskForm):
+    class Meta:
+        csrf = False  # an anonymous form: checked by core.security.anonymous_form instead
+
     name = StringField(_l("Your name"), validators=[
         DataRequired(_l("Enter your name.")), Length(max=100, message=_l(
             "At most %(max)d characters.")), no_control_characters])

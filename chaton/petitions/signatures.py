@@ -6,7 +6,7 @@ which follow links cannot confirm or withdraw for the person.
 
 from flask import Blueprint, g, redirect, request, url_for
 
-from chaton.core.security import csrf
+from chaton.core.security import anonymous_form, csrf
 from chaton.core.themes import render
 from chaton.petitions import signing
 
@@ -28,6 +28,7 @@ def gone():
 
 
 @bp.route("/<token>", methods=["GET", "POST"])
+@anonymous_form  # the link's token is the proof; a post from another site is refused
 def confirm(token):
     signature = load_signature(token)
     if signature is None:
@@ -59,6 +60,7 @@ def confirmed(token):
 
 
 @bp.route("/<token>/withdraw", methods=["GET", "POST"])
+@anonymous_form
 def withdraw(token):
     signature = load_signature(token)
     if signature is None:

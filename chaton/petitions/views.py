@@ -6,11 +6,10 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, redirect, request, session, url_for
 from flask_babel import get_locale
-from flask_wtf.csrf import generate_csrf
 
 from chaton.admin.auth import is_member
 from chaton.core.cache import TTLCache, generation
-from chaton.core.security import rate_limit
+from chaton.core.security import anonymous_form, rate_limit
 from chaton.core.themes import render
 from chaton.orgs.views import load_association
 from chaton.petitions import invalidation, signing
@@ -88,30 +87,31 @@ def show(org, slug):
 
 
 _pages = TTLCache(ttl=2.0, max_size=256)
-CSRF_MARK = "\x00csrf-token\x00"
 
 
 def blank_page(petition):
     """The petition page with an empty form, rendered once per state and language.
 
     The key holds everything the page shows that can change (content generation, counters,
-    language, host), so a cached page is never stale by more than the TTL for anything else;
-    the form token is added per visitor. Admins and visitors with pending messages get a
-    fresh render.
+    language, host, query), so a cached page is never stale by more than the TTL for anything
+    else. Nothing in it belongs to a visitor (the signing form needs no token): the same bytes
+    serve everyone, here and in any shared cache. Admins and visitors with pending messages
+    get a fresh render.
     """
     if is_member(petition.association) or session.get("_flashes"):
         body, _status = page(petition, make_form(petition))
         return body
     key = (petition.id, petition.checksum, petition.signature_count, petition.partner_count,
-           str(get_locale()), request.host, generation())
+           str(get_locale()), request.host, request.query_string, generation())
     body = _pages.get(key)
     if body is None:
-        body, _status = page(petition, make_form(petition), csrf_token=lambda: CSRF_MARK)
+        body, _status = page(petition, make_form(petition))
         _pages.set(key, body)
-    return body.replace(CSRF_MARK, generate_csrf())
+    return body
 
 
 @bp.route("/<slug>/sign", methods=["POST"])
+@anonymous_form
 @rate_limit("sign_rate_limit")
 def sign(org, slug):
     petition = load_petition(org, slug, counts_needed=False)
