@@ -2,8 +2,9 @@
 # Chaton installer for Debian and Ubuntu. Safe to run again: it only adds what is missing.
 #
 #   ./install.sh               virtual environment, Chaton, instance/ with the demo content
-#   ./install.sh --dev         the same, plus the test tools, Debian's chromium for browser tests
-#                              and bovine-herd (an independent ActivityPub server) in .venv-peer
+#   ./install.sh --dev         the same, plus the test tools, Debian's chromium for browser tests,
+#                              Debian's nginx (the cache in front, on loopback ports) and
+#                              bovine-herd (an independent ActivityPub server) in .venv-peer
 #   ./install.sh --postgresql  add the PostgreSQL driver (for database_url = "postgresql://...");
 #                              combine with --dev to run the tests against PostgreSQL too
 set -euo pipefail
@@ -15,7 +16,7 @@ for arg in "$@"; do
   case "$arg" in
     --dev) DEV=1; EXTRAS+=(dev) ;;
     --postgresql) EXTRAS+=(postgresql) ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
     *) echo "unknown option: $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -54,6 +55,18 @@ else
 fi
 if [ "$DEV" = 1 ] && ! command -v chromium >/dev/null && [ ! -x /usr/bin/chromium ]; then
   say "installing Debian's chromium (browser tests)"; apt_install chromium
+fi
+if [ "$DEV" = 1 ] && [ ! -x /usr/sbin/nginx ]; then
+  # the front server of the documented deployment, run by the tests on loopback ports only;
+  # policy-rc.d keeps the package from starting its own server on port 80
+  say "installing Debian's nginx (tests of the cache in front)"
+  POLICY=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    as_root sh -c 'printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d'
+    POLICY=1
+  fi
+  apt_install nginx-light || { [ "$POLICY" = 1 ] && as_root rm -f /usr/sbin/policy-rc.d; exit 1; }
+  if [ "$POLICY" = 1 ]; then as_root rm -f /usr/sbin/policy-rc.d; fi
 fi
 if [ "$DEV" = 1 ] && ! .venv-peer/bin/python -c 'import bovine_herd' 2>/dev/null; then
   # an ActivityPub server written by others, for the federation tests: its own environment

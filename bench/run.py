@@ -293,7 +293,8 @@ class Server:
 
 
 def get_form_credentials(port):
-    """One GET of the petition page: the CSRF token and the session cookie it is tied to."""
+    """One GET of the petition page: the CSRF token and the session cookie it is tied to, for
+    versions whose signing form needed them; ('', '') since the viral-day issue (none)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     conn.request("GET", PAGE_PATH)
     resp = conn.getresponse()
@@ -301,10 +302,8 @@ def get_form_credentials(port):
     cookies = [v for k, v in resp.getheaders() if k.lower() == "set-cookie"]
     conn.close()
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
-    session = next((c.split(";", 1)[0] for c in cookies if c.startswith("session=")), None)
-    if not token or not session:
-        raise SystemExit("could not find csrf_token / session cookie on the petition page")
-    return token.group(1), session
+    session = next((c.split(";", 1)[0] for c in cookies if c.startswith("session=")), "")
+    return (token.group(1) if token else ""), session
 
 
 # --------------------------------------------------------------------------- wrk

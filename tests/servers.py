@@ -84,7 +84,10 @@ class ChatonServer:
         return self.base_url + path
 
     def env(self):
-        return clean_environ(content_dir=self.content, base_url=self.base_url, **self.settings)
+        """Its settings as CHATON_* variables (base_url its own address unless given, as
+        behind a front server)."""
+        settings = {"content_dir": self.content, "base_url": self.base_url, **self.settings}
+        return clean_environ(**settings)
 
     def init(self):
         """Copy the demo content (once) and run `chaton --instance DIR init`."""

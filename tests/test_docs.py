@@ -145,3 +145,11 @@ def test_links_between_docs_resolve():
             elif anchor and linked.suffix == ".md" and anchor not in anchors(linked):
                 broken.append(f"{path.relative_to(ROOT)}: {target} (no such heading)")
     assert not broken, f"broken links: {broken}"
+
+
+def test_the_documented_nginx_configuration_is_the_one_tested():
+    """docs/deploy.md shows deploy/nginx-chaton.conf as it is: the file the nginx tests and
+    bench/viral.py run."""
+    conf = (ROOT / "deploy" / "nginx-chaton.conf").read_text()
+    deploy = (DOCS / "deploy.md").read_text()
+    assert f"```nginx\n{conf.rstrip()}\n```" in deploy

@@ -99,10 +99,9 @@ def test_forwarded_host_counts_only_behind_a_trusted_proxy(tmp_path, content_dir
 
 def test_signing_on_a_domain_mails_links_on_the_instance_address(routed, client, outbox):
     path = "/petitions/ecole-sans-amiante"
-    page = client.get(path, headers=ON)
-    token = text(page).split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    assert client.get(path, headers=ON).status_code == 200
     done = client.post(path + "/sign", headers=ON, data={
-        "csrf_token": token, "name": "Ada", "email": "ada@example.org", "postal_code": "75011",
+        "name": "Ada", "email": "ada@example.org", "postal_code": "75011",
         "comment": "", "website": ""})
     assert done.status_code == 303 and done.location.endswith(PETITION_URL + "/check-your-mail")
     assert client.get(done.location, headers=ON).status_code == 200

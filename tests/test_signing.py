@@ -1,10 +1,9 @@
 """The signing journey through HTTP: sign, confirm by mail, duplicates, withdraw, expiry."""
 
 import re
-
-import pytest
 from datetime import timedelta
 
+import pytest
 from helpers import PETITION_URL, body_of, csrf_token, links_in, sign
 
 from chaton.core.db import utcnow
