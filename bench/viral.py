@@ -19,6 +19,7 @@ Needs nginx and wrk (`sudo apt-get install nginx-light wrk`).
 """
 
 import argparse
+import http.client
 import json
 import re
 import statistics
@@ -29,7 +30,9 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlencode
 
+import psutil
 import requests
 
 BENCH = Path(__file__).resolve().parent
@@ -51,21 +54,30 @@ waitress.serve(app, host="127.0.0.1", port={port}, threads={threads}, ident="hel
 
 
 def paced_signer(base, rate, seconds, results):
-    """`rate` new visitors a second: GET the page (through the cache), POST the form."""
+    """`rate` new visitors a second: GET the page (through the cache), POST the form, each on
+    a connection of its own as a first visit (http.client: the signer must cost the machine
+    little, or it measures itself)."""
+    host, port = base.split("//")[1].split(":")
+
     def one(i):
-        session = requests.Session()
-        headers = {"Accept": "text/html", "Accept-Language": "fr-FR,fr;q=0.9"}
+        headers = {"Accept": "text/html", "Accept-Language": "fr-FR,fr;q=0.9",
+                   "Host": f"{host}:{port}"}
         try:
-            page = session.get(base + run.PAGE_PATH, headers=headers, timeout=10)
-            action = re.search(r'<form method="post" action="([^"#]+)', page.text).group(1)
+            conn = http.client.HTTPConnection(host, int(port), timeout=10)
+            conn.request("GET", run.PAGE_PATH, headers=headers)
+            page = conn.getresponse().read()
+            action = re.search(rb'<form method="post" action="([^"#]+)', page).group(1)
+            body = urlencode({"name": "Camille Banc", "postal_code": "75011", "website": "",
+                              "email": f"viral.{STAMP}.{i}@example.org"})
             started = time.perf_counter()
-            sent = session.post(base + action.replace("&amp;", "&"), timeout=10,
-                                allow_redirects=False, headers={**headers,
-                                                                "Sec-Fetch-Site": "same-origin"},
-                                data={"name": "Camille Banc", "postal_code": "75011",
-                                      "email": f"viral.{STAMP}.{i}@example.org", "website": ""})
-            results.append((sent.status_code == 303, time.perf_counter() - started))
-        except (requests.RequestException, AttributeError):
+            conn.request("POST", action.decode().replace("&amp;", "&"), body=body, headers={
+                **headers, "Sec-Fetch-Site": "same-origin",
+                "Content-Type": "application/x-www-form-urlencoded"})
+            response = conn.getresponse()
+            response.read()
+            results.append((response.status == 303, time.perf_counter() - started))
+            conn.close()
+        except (OSError, http.client.HTTPException, AttributeError):
             results.append((False, 10.0))
 
     with ThreadPoolExecutor(max_workers=32) as pool:
@@ -85,17 +97,19 @@ def percentile(values, q):
     return values[min(len(values) - 1, int(q * len(values)))] if values else float("nan")
 
 
-def viral_run(nginx, args):
+def viral_run(nginx, args, server):
     signed = []
     signer = threading.Thread(target=paced_signer,
                               args=(nginx.url, args.rate, args.duration, signed))
     signer.start()
-    reads = run.wrk(nginx.url + run.PAGE_PATH, 128, args.duration, "cached_page.lua")
+    reads = run.wrk(nginx.url + run.PAGE_PATH, 128, args.duration, "cached_page.lua",
+                    server_pids=server.pids())
     signer.join()
     hits = json.loads(next(ln for ln in reads["stdout"].splitlines()
                            if ln.startswith("BENCH_CACHE "))[len("BENCH_CACHE "):])
     ok = [latency for success, latency in signed if success]
     return {"reads": reads, "hit_ratio": hits["hit"] / max(1, hits["total"]),
+            "cache_statuses": hits["kinds"],
             "signatures": len(signed), "signed_ok": len(ok),
             "sign_p99_ms": percentile([lat for _s, lat in signed], 0.99) * 1000}
 
@@ -122,6 +136,14 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--rate", type=float, default=33.0, help="signatures a second")
     parser.add_argument("--signatures", type=int, default=200_000, help="pre-filled")
+    parser.add_argument("--nice", type=int, default=0,
+                        help="run Chaton's processes with this niceness (docs/deploy.md: 5)")
+    parser.add_argument("--nginx-workers", type=int, default=1,
+                        help="worker_processes (docs/deploy.md: 1 on two cores shared with "
+                             "Chaton)")
+    parser.add_argument("--in-process-worker", action="store_true",
+                        help="the worker inside `chaton serve` (default: `chaton worker` in its "
+                             "own process, as docs/deploy.md advises for busier hosts)")
     args = parser.parse_args()
     run.RESULTS.mkdir(exist_ok=True)
     machine = run.machine()
@@ -133,30 +155,36 @@ def main():
         run.prefill(folder / "chaton.db", args.signatures)
         static = tmp / "static"
         static.mkdir()
-        nginx = Nginx(tmp / "nginx", port, workers=2, static_dir=static)
+        nginx = Nginx(tmp / "nginx", port, workers=args.nginx_workers, static_dir=static)
         env = dict(env, CHATON_BASE_URL=nginx.url, CHATON_TRUSTED_PROXIES="1")
-        server = run.Server(folder, port, env)
+        server = run.Server(folder, port, env, separate_worker=not args.in_process_worker)
         server.start()
+        for pid in server.pids():
+            psutil.Process(pid).nice(args.nice)
         (static / "page.html").write_bytes(requests.get(
             f"http://127.0.0.1:{port}{run.PAGE_PATH}", timeout=10).content)
         nginx.start()
         hello, hello_port = hello_server(8)
         results = {"machine": machine, "args": vars(args), "runs": []}
         try:
-            run.wrk(nginx.url + run.PAGE_PATH, 32, 3, "page.lua")  # warm up
+            # warm up, as a server that has been running is: pages, then signatures
+            run.wrk(nginx.url + run.PAGE_PATH, 32, 3, "page.lua")
+            run.wrk(f"http://127.0.0.1:{port}{run.SIGN_PATH}", 4, 3, "sign.lua",
+                    {"BENCH_RUN": f"{STAMP}-warm", "BENCH_CSRF": "", "BENCH_COOKIE": ""})
+            time.sleep(5)  # the worker sends the warm-up's mails
             for n in range(args.runs):
                 run.log(f"run {n + 1}/{args.runs}")
                 one = {"static": run.wrk(nginx.url + "/reference/page.html", 128, args.duration,
                                          "page.lua")}
-                one.update(viral_run(nginx, args))
+                one.update(viral_run(nginx, args, server))
                 one["app"] = run.wrk(f"http://127.0.0.1:{port}{run.PAGE_PATH}", 32,
-                                     args.duration, "page.lua")
+                                     args.duration, "page.lua", server_pids=server.pids())
                 one["hello"] = run.wrk(f"http://127.0.0.1:{hello_port}/", 32, args.duration,
                                        "page.lua")
                 one["sign"] = run.wrk(f"http://127.0.0.1:{port}{run.SIGN_PATH}", 16,
                                       args.duration, "sign.lua",
                                       {"BENCH_RUN": f"{STAMP}-{n}", "BENCH_CSRF": "",
-                                       "BENCH_COOKIE": ""})
+                                       "BENCH_COOKIE": ""}, server_pids=server.pids())
                 for part in ("static", "reads", "app", "hello", "sign"):
                     one[part].pop("stdout", None)
                 results["runs"].append(one)

@@ -7,31 +7,9 @@ postal codes and 35,000 communes.
 
 import functools
 import gzip
-from collections import Counter
 from pathlib import Path
 
 DATA = Path(__file__).parent / "data"
-
-
-@functools.cache
-def _communes_by_postal_code():
-    """{postal code: ((commune code, commune name), ...)}."""
-    found = {}
-    with gzip.open(DATA / "postal_codes.tsv.gz", "rt", encoding="utf-8") as fh:
-        for line in fh:
-            code, commune, name = line.rstrip("\n").split("\t")
-            found.setdefault(code, []).append((commune, name))
-    return {code: tuple(communes) for code, communes in found.items()}
-
-
-def is_postal_code(code):
-    """Whether a French postal code exists (00000 and 99999 do not)."""
-    return code in _communes_by_postal_code()
-
-
-def communes(code):
-    """((commune code, name), ...) that a postal code serves; () when it does not exist."""
-    return _communes_by_postal_code().get(code, ())
 
 
 def departement_of_commune(commune_code):
@@ -39,8 +17,40 @@ def departement_of_commune(commune_code):
     return commune_code[:3] if commune_code.startswith(("97", "98")) else commune_code[:2]
 
 
+def _rows():
+    with gzip.open(DATA / "postal_codes.tsv.gz", "rt", encoding="utf-8") as fh:
+        for line in fh:
+            yield line.rstrip("\n").split("\t")
+
+
+@functools.cache
+def _departements():
+    """{postal code: its département}: that of most of its communes (a few postal codes serve
+    communes of two départements), precomputed by build_data.py. Small and quick to load:
+    what signing needs."""
+    text = (DATA / "postal_departements.tsv").read_text(encoding="ascii")
+    return dict(line.split("\t") for line in text.splitlines())
+
+
+@functools.cache
+def _communes_by_postal_code():
+    """{postal code: ((commune code, commune name), ...)}, loaded when first asked for."""
+    found = {}
+    for code, commune, name in _rows():
+        found.setdefault(code, []).append((commune, name))
+    return {code: tuple(communes) for code, communes in found.items()}
+
+
+def is_postal_code(code):
+    """Whether a French postal code exists (00000 and 99999 do not)."""
+    return code in _departements()
+
+
+def communes(code):
+    """((commune code, name), ...) that a postal code serves; () when it does not exist."""
+    return _communes_by_postal_code().get(code, ())
+
+
 def departement(code):
-    """The département of a postal code: that of most of its communes ('' when unknown).
-    A few postal codes serve communes of two départements."""
-    counts = Counter(departement_of_commune(commune) for commune, _name in communes(code))
-    return counts.most_common(1)[0][0] if counts else ""
+    """The département of a postal code ('' when it does not exist)."""
+    return _departements().get(code, "")

@@ -6,8 +6,10 @@ data changes; the result is committed):
 It takes the `codes-postaux` package of the Base Adresse Nationale (npm registry, built from
 INSEE's Code officiel géographique and the DGFiP's FIMOCT: open data under the Licence Ouverte
 2.0) with `npm pack` into a temporary folder, and writes `data/postal_codes.tsv.gz`: one line
-per (postal code, commune), `postal_code TAB commune_code TAB commune_name`, sorted. Sources,
-versions and licences are in `data/SOURCES.md`.
+per (postal code, commune), `postal_code TAB commune_code TAB commune_name`, sorted; and
+`data/postal_departements.tsv`: each postal code with the département of most of its communes
+(what signing needs, small and quick to load). Sources, versions and licences are in
+`data/SOURCES.md`.
 """
 
 import gzip
@@ -38,8 +40,16 @@ def main():
     with (HERE / "postal_codes.tsv.gz").open("wb") as raw, \
             gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9, mtime=0) as fh:
         fh.write(text.encode("utf-8"))  # mtime=0: the same data gives the same file
-    print(f"{len(lines)} postal code and commune pairs, "
-          f"{len({line[0] for line in lines})} postal codes")
+    from collections import Counter
+
+    from chaton.territory import departement_of_commune
+
+    counts = {}
+    for code, commune, _name in lines:
+        counts.setdefault(code, Counter())[departement_of_commune(commune)] += 1
+    (HERE / "postal_departements.tsv").write_text("".join(
+        f"{code}\t{found.most_common(1)[0][0]}\n" for code, found in sorted(counts.items())))
+    print(f"{len(lines)} postal code and commune pairs, {len(counts)} postal codes")
 
 
 if __name__ == "__main__":
