@@ -53,7 +53,7 @@ def _init_extensions(app, instance, settings):
     from chaton.hoster import domains
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    db.open_database(settings["database_url"], instance)
+    db.open_database(settings["database_url"], instance, settings)
     themes.init_app(app)
     i18n.init_app(app)
     domains.init_app(app)  # before security: its ProxyFix must see the request first

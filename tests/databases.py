@@ -109,6 +109,8 @@ def new_database_url(empty=False):
     global _background
     if not POSTGRESQL:
         return ""
+    if _background is None:
+        _background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="test-databases")
     if empty:
         name = f"{PREFIX}{next(_numbers)}"
         _execute(f'CREATE DATABASE "{name}"')
@@ -116,8 +118,6 @@ def new_database_url(empty=False):
         return url_of(name)
     if _template != "ready":
         _build_template()
-    if _background is None:
-        _background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="test-databases")
     while len(_spares) <= SPARES:
         _spares.append(_background.submit(_copy_template))
     name = _spares.popleft().result()

@@ -26,16 +26,16 @@ from chaton.core import db, migrations
 from chaton.petitions.models import Petition
 
 
-def test_writes_are_one_at_a_time(app):
-    """Read, decide, write: no lost update, whatever the engine (SQLite's lock, PostgreSQL's
-    advisory lock), across threads with connections of their own."""
+def test_writes_of_one_key_are_one_at_a_time(app):
+    """Read, decide, write under a key: no lost update, whatever the engine (SQLite's lock,
+    PostgreSQL's advisory lock on that key), across threads with connections of their own."""
     with app.app_context():
         petition_id = Petition.select(Petition.id).scalar()
 
     def add_one_ten_times():
         with app.app_context():
             for _ in range(10):
-                with db.writing():
+                with db.writing("petition-count", petition_id):
                     count = Petition.get_by_id(petition_id).signature_count
                     time.sleep(0.002)  # another writer would slip in here without the lock
                     Petition.update(signature_count=count + 1).where(

@@ -5,13 +5,23 @@ in-process lock instead of letting threads collide and retry on SQLITE_BUSY (ret
 latencies near a second).
 
 PostgreSQL (`database_url = "postgresql://user:password@host/name"`) may serve several processes
-on several machines. `writing()` keeps the same promise there: one write transaction at a time,
-by a transaction-level advisory lock that every app server and worker shares. Code written for
-SQLite's single writer (read a row, decide, write) stays correct without SELECT ... FOR UPDATE;
-reads are never blocked (MVCC), and a transaction lasts a few milliseconds.
+on several machines, and there the database does its job: write transactions run side by side
+(READ COMMITTED), counters move in place (`x = x + 1`), duplicates are refused by unique
+constraints (`ON CONFLICT`), a change that depends on a row's state says so in its WHERE.
+Where a write must read, decide and write with nothing in between (one person's signature on
+one petition, one account), `writing(key...)` names what it serializes: a transaction-level
+advisory lock on that key only, as Mastodon takes a lock per resource; other keys never wait.
+
+No process can hold the others up for long: every connection sets `lock_timeout` (a wait for
+a row or a key gives up), `idle_in_transaction_session_timeout` (the server ends the
+transaction of a client that stopped mid-write: a paused VM, a cut network) and TCP
+keepalives (a dead peer is noticed in seconds, not the two hours of the system default).
 """
 
+import hashlib
 import json
+import os
+import socket
 import threading
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -34,10 +44,12 @@ SQLITE_PRAGMAS = {
 }
 
 
-# keys of PostgreSQL advisory locks (any constants, distinct): one writer at a time, one
-# process at a time applying migrations or creating the queue's tables
-WRITE_LOCK_KEY = 0x63686174_6F6E  # "chaton"
-SCHEMA_LOCK_KEY = WRITE_LOCK_KEY + 1
+# key of the PostgreSQL advisory lock of migrations and of the queue's tables: one process at
+# a time creates them (keys of `writing(...)` are hashes, in another space of numbers)
+SCHEMA_LOCK_KEY = 0x63686174_6F6E + 1
+
+# what every PostgreSQL connection of Chaton sets (seconds; the settings of the same names)
+TIMEOUTS = {"database_lock_timeout": 5, "database_idle_timeout": 5}
 
 
 class PostgresqlDatabase(ReconnectMixin, peewee.PostgresqlDatabase):
@@ -66,7 +78,7 @@ def utcnow():
     return datetime.now(UTC)
 
 
-def open_database(url, instance_path):
+def open_database(url, instance_path, settings=None):
     """Create the peewee database for a URL (empty: instance/chaton.db) and bind the proxy."""
     if not url:
         url = "sqlite:///" + str(Path(instance_path) / "chaton.db")
@@ -76,12 +88,30 @@ def open_database(url, instance_path):
         if peewee.psycopg2 is None and peewee.psycopg is None:
             raise SystemExit("database_url names PostgreSQL but its driver is missing: "
                              "install it with `.venv/bin/pip install -e '.[postgresql]'`")
-        db = PostgresqlDatabase(**parse(url))
+        db = PostgresqlDatabase(**postgresql_parameters(url, settings or TIMEOUTS))
     else:
         raise SystemExit(f"database_url: unsupported database {url.split(':', 1)[0]!r} "
                          "(use sqlite:///path/to/file.db or postgresql://user:password@host/name)")
     database.initialize(db)
     return db
+
+
+def postgresql_parameters(url, settings):
+    """psycopg's connection parameters for a postgresql:// URL: its user and password
+    URL-decoded (`p%40ss` is `p@ss`), its query string as libpq options, and Chaton's timeouts
+    and keepalives unless the URL sets them."""
+    params = parse(url, unquote_password=True, unquote_user=True)
+    lock_ms = int(float(settings.get("database_lock_timeout", 5)) * 1000)
+    idle_ms = int(float(settings.get("database_idle_timeout", 5)) * 1000)
+    options = f"-c lock_timeout={lock_ms} -c idle_in_transaction_session_timeout={idle_ms}"
+    params["options"] = (options + " " + params["options"]).strip() if "options" in params else options
+    for name, value in {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5,
+                        "keepalives_count": 3, "connect_timeout": 10,
+                        # which process a session belongs to, in pg_stat_activity
+                        "application_name": f"chaton {socket.gethostname()} {os.getpid()}"[:63],
+                        }.items():
+        params.setdefault(name, value)
+    return params
 
 
 def is_sqlite():
@@ -90,16 +120,27 @@ def is_sqlite():
 
 
 @contextmanager
-def writing():
-    """One short write transaction, one at a time: an in-process lock and BEGIN IMMEDIATE on
-    SQLite, an advisory lock shared by every process on PostgreSQL (released at commit)."""
+def writing(*key):
+    """One short write transaction.
+
+    SQLite: one at a time (an in-process lock and BEGIN IMMEDIATE), whatever the key.
+    PostgreSQL: side by side; with a key (strings and numbers naming what the transaction reads
+    then changes, e.g. `writing("signatory", petition_id, email_key)`), transactions of the
+    same key take turns across every process, by an advisory lock released at commit."""
     if is_sqlite():
         with _write_lock, database.atomic("IMMEDIATE"):
             yield
     else:
         with database.atomic():
-            advisory_xact_lock(database, WRITE_LOCK_KEY)
+            if key:
+                advisory_xact_lock(database, lock_number(*key))
             yield
+
+
+def lock_number(*key):
+    """The 64-bit signed number of an advisory lock for a key (a stable hash of its parts)."""
+    text = "\x1f".join(str(part) for part in key).encode()
+    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big", signed=True)
 
 
 def modulo(dividend, divisor):

@@ -2,7 +2,8 @@
 
 import logging
 
-from flask import request
+import peewee
+from flask import make_response, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -19,6 +20,7 @@ MESSAGES = {
     413: _l("What you sent is too large."),
     429: _l("Too many attempts from your connection. Please wait a few minutes and try again."),
     500: _l("Something went wrong on our side. Please try again later."),
+    503: _l("The site is very busy. Nothing was saved: please try again in a moment."),
 }
 
 
@@ -44,6 +46,16 @@ def handle_csrf(exc):
                               "Please go back, reload the page and try again."))
 
 
+def handle_database_busy(exc):
+    """The database gave up a wait (a lock held too long, a lost connection): the transaction
+    was rolled back, nothing was saved, and trying again in a moment will work."""
+    log.warning("database unavailable on %s %s: %s", request.method, request.path,
+                str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+    response = make_response(error_page(503))
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 def handle_unexpected(exc):
     log.exception("unexpected error on %s %s", request.method, request.path)
     return error_page(500)
@@ -52,4 +64,6 @@ def handle_unexpected(exc):
 def init_app(app):
     app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(peewee.OperationalError, handle_database_busy)
+    app.register_error_handler(peewee.InterfaceError, handle_database_busy)
     app.register_error_handler(Exception, handle_unexpected)

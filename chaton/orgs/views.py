@@ -151,3 +151,13 @@ def health():
     """For monitoring: the database answers."""
     Association.select().limit(1).count()
     return {"status": "ok"}
+
+
+@bp.route("/healthz/write")
+def health_write():
+    """For load balancers: a write completes within seconds (503 otherwise, take me out)."""
+    from chaton.core.health import can_write
+
+    if not can_write():
+        return {"status": "cannot write"}, 503, {"Retry-After": "5", "Cache-Control": "no-store"}
+    return {"status": "ok"}, 200, {"Cache-Control": "no-store"}
