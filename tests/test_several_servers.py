@@ -4,6 +4,7 @@ the previous release survives, a `db status` that only reads, URL-encoded passwo
 
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -281,3 +282,35 @@ def test_a_server_paused_mid_write_costs_the_others_nothing(tmp_path):
     first.assert_no_tracebacks()
     second.stop()
     first.stop()
+
+
+@postgresql_only
+@pytest.mark.slow
+def test_rate_limits_are_shared_by_the_servers(tmp_path):
+    """One address spread over two servers by a load balancer gets the limit once, not twice:
+    signatures (sign_rate_limit) and password attempts (10 a minute)."""
+    first = ChatonServer(tmp_path / "site", worker=0, sign_rate_limit="3 per minute")
+    first.init().start()
+    second = ChatonServer(tmp_path / "site", worker=0, sign_rate_limit="3 per minute",
+                          database_url=first.settings["database_url"])
+    second.log_path = tmp_path / "site" / "second.log"
+    second.start()
+    try:
+        answers = [sign_over_http(server, token="", email=f"limit{n}@example.org").status_code
+                   for n, server in enumerate([first, second, first, second])]
+        assert answers == [303, 303, 303, 429]
+        assert sign_over_http(first, token="", email="limit9@example.org").status_code == 429
+
+        session = requests.Session()
+        page = session.get(first.url("/account/login"), timeout=10).text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        codes = [session.post(server.url("/account/login"), timeout=10, allow_redirects=False,
+                              data={"csrf_token": token, "email": "nobody@example.org",
+                                    "password": "wrong"}).status_code
+                 for server in [first, second] * 6]
+        assert codes[:10] == [401] * 10 and codes[10:] == [429, 429], codes
+        first.assert_no_tracebacks()
+        second.assert_no_tracebacks()
+    finally:
+        second.stop()
+        first.stop()

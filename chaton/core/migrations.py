@@ -6,7 +6,7 @@ Servers are upgraded one at a time (the first new one applies the migrations whi
 still run the previous release), so a migration only expands: new tables, new columns that are
 nullable or have a database default (the old code inserts rows without them), never a rename
 or a drop. What the new code no longer needs is removed a release later, when no old code is
-left. `add_missing_column` enforces the rule for columns; `m0011_database_defaults` gave the
+left. `add_missing_column` enforces the rule for columns; `m0011_several_servers` gave the
 columns added before the rule their database defaults.
 """
 
@@ -178,13 +178,14 @@ def m0010_account_sessions(db):
     db.create_tables([AccountSession])
 
 
-def m0011_database_defaults(db):
+def m0011_several_servers(db):
     """Database defaults for the columns earlier migrations added without one (servers on the
-    previous release failed to insert rows without them during a rolling upgrade), and the
-    heartbeat rows of `/healthz/write`."""
+    previous release failed to insert rows without them during a rolling upgrade), the
+    heartbeat rows of `/healthz/write` and the rate limits app servers share."""
     from chaton.core.health import Heartbeat
+    from chaton.core.ratelimits import RateLimit
 
-    db.create_tables([Heartbeat])
+    db.create_tables([Heartbeat, RateLimit])
     for number in ADDED_COLUMNS:
         if number < 11:
             add_columns(db, number)
@@ -193,7 +194,7 @@ def m0011_database_defaults(db):
 MIGRATIONS = [(1, m0001_initial), (2, m0002_federation), (3, m0003_consultations),
               (4, m0004_confirmation_sent), (5, m0005_accounts), (6, m0006_hosting),
               (7, m0007_archived), (8, m0008_invalidations), (9, m0009_federation_trust),
-              (10, m0010_account_sessions), (11, m0011_database_defaults)]
+              (10, m0010_account_sessions), (11, m0011_several_servers)]
 
 
 def applied_numbers(create=True):

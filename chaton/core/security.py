@@ -12,11 +12,12 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from chaton.core import ratelimits
 from chaton.core.text import first_control, strip_control
 
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, storage_uri="memory://",
-                  strategy="moving-window", headers_enabled=True)
+# where it counts depends on the database (chaton.core.ratelimits.configure)
+limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -128,5 +129,6 @@ def init_app(app):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     app.before_request(refuse_nul_characters)
     csrf.init_app(app)
+    ratelimits.configure(app)
     limiter.init_app(app)
     app.after_request(add_headers)
