@@ -18,10 +18,11 @@ import time
 from contextlib import closing
 from pathlib import Path
 
+import databases
 import pytest
 import requests
 from click.testing import CliRunner
-from databases import sqlite_only
+from databases import postgresql_only, sqlite_only
 from helpers import PETITION_URL
 from servers import CHATON, ChatonServer, clean_environ, form_token, running_server, sign_over_http
 
@@ -258,11 +259,58 @@ def test_restore_refuses_a_non_empty_instance_without_force(archive, tmp_path):
     assert (instance / "backups" / "old.tar.gz").read_bytes() == b"an earlier archive"
 
 
-def test_postgresql_is_refused_with_a_hint(source, tmp_path):
+def test_an_unreachable_postgresql_fails_cleanly(source, tmp_path):
     result = invoke("--instance", source.instance, "backup", "--output", tmp_path / "x.tar.gz",
-                    database_url="postgresql://chaton@localhost/chaton")
-    assert result.exit_code == 1 and "pg_dump" in result.output
+                    database_url="postgresql://chaton:secret@127.0.0.1:1/chaton")
+    assert result.exit_code == 1 and "PostgreSQL" in result.output, result.output
+    assert "secret" not in result.output
     assert not list(tmp_path.iterdir())
+
+
+@postgresql_only
+def test_postgresql_round_trip(source, tmp_path):
+    """pg_dump under `chaton backup` (owner-only, the queue's rows left out), then `chaton
+    restore` into a new empty database; a non-empty one is refused without --force."""
+    import psycopg2
+
+    url = source.settings["database_url"]
+    with closing(psycopg2.connect(url)) as con, con, con.cursor() as cursor:
+        # the worker's queue (made by `chaton init`), with a mail waiting
+        cursor.execute("INSERT INTO huey_task (queue, data, priority) "
+                       "VALUES ('main', 'a mail queued', 0)")
+    result = invoke("--instance", source.instance, "backup", "--output", tmp_path / "b.tar.gz",
+                    content_dir=source.content, database_url=url)
+    assert result.exit_code == 0, result.output
+    assert "pg_dump" in result.output
+    made = tmp_path / "b.tar.gz"
+    assert made.stat().st_mode & 0o777 == 0o600
+    with tarfile.open(made) as tar:
+        manifest = json.load(tar.extractfile("manifest.json"))
+        assert tar.getmember("instance/chaton.dump").mode & 0o077 == 0
+    assert manifest["engine"] == "postgresql"
+    assert manifest["migrations"] == [number for number, _ in MIGRATIONS]
+    confirmed = manifest["signatures"]["quartiers-solidaires/ecole-sans-amiante"]["confirmed"]
+    assert confirmed > 0
+
+    target_url = databases.new_database_url(empty=True)
+    target = tmp_path / "restored"
+    result = invoke("restore", made, "--instance-dir", target / "instance",
+                    "--content-dir", target / "content", database_url=target_url)
+    assert result.exit_code == 0, result.output
+    assert "pg_restore" in result.output
+    assert not (target / "instance" / "chaton.dump").exists()
+    count = "SELECT count(*) FROM signature WHERE status = 'confirmed'"
+    assert databases.query(target_url, None, count) == databases.query(url, None, count)
+    assert databases.query(target_url, None, "SELECT count(*) FROM huey_task") == [(0,)]
+    assert tree(target / "content") == tree(source.content)
+    status = chaton("--instance", target / "instance", "db", "status",
+                    env=clean_environ(content_dir=target / "content", database_url=target_url))
+    assert status.returncode == 0, status.stdout + status.stderr
+
+    again = invoke("restore", made, "--instance-dir", tmp_path / "other",
+                   "--content-dir", tmp_path / "other-content", database_url=target_url)
+    assert again.exit_code == 1 and "not empty" in again.output
+    assert not (tmp_path / "other").exists() or not any((tmp_path / "other").iterdir())
 
 
 def test_failed_backup_leaves_nothing(tmp_path):

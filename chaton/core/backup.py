@@ -9,6 +9,10 @@ A backup is one .tar.gz archive:
     instance/config.toml   the settings (secret key included), then uploads/
     content/...            the content folder (Markdown files and their media)
 
+With PostgreSQL, instance/chaton.dump (pg_dump's custom format) takes the place of the two
+SQLite files, and restore loads it into the database the restored settings name
+(chaton/core/pgbackup.py).
+
 The database copy reads one snapshot: the source connection holds a read transaction for the
 whole copy. In WAL mode a reader never blocks writers, so the site goes on signing; and the copy
 is not restarted each time they commit (without the held snapshot, SQLite restarts a paged backup
@@ -33,6 +37,8 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+from chaton.core import pgbackup
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -77,14 +83,27 @@ def create_backup(instance, settings, output=None):
     stage = Path(tempfile.mkdtemp(prefix=".chaton-backup-", dir=output.parent))
     steps = []
     try:
-        _step(steps, "copied the databases", stage_databases, database_path(settings, instance),
-              instance, stage / "instance")
+        if pgbackup.is_postgresql(settings):
+            (stage / "instance").mkdir(mode=0o700)
+            read = _step(steps, "dumped the database (pg_dump)", _dump, settings,
+                         stage / "instance" / pgbackup.DUMP)
+        else:
+            _step(steps, "copied the databases", stage_databases,
+                  database_path(settings, instance), instance, stage / "instance")
+            read = None
         _step(steps, "copied the files", stage_files, instance, Path(settings["content_dir"]), stage)
-        manifest = _step(steps, "checksums and counts", build_manifest, stage)
+        manifest = _step(steps, "checksums and counts", build_manifest, stage, read)
         _step(steps, "compressed", write_archive, stage, manifest, output)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return Backup(output, output.stat().st_size, time.monotonic() - started, manifest, steps)
+
+
+def _dump(settings, target):
+    try:
+        return pgbackup.dump(settings, target)
+    except pgbackup.Error as exc:
+        raise BackupError(str(exc)) from None
 
 
 def default_output(instance):
@@ -106,9 +125,8 @@ def database_path(settings, instance):
         return instance / "chaton.db"
     if url.startswith("sqlite:///"):
         return Path(url[len("sqlite:///"):])
-    raise BackupError("chaton backup copies SQLite databases; with a PostgreSQL database_url, "
-                      "back the database up with pg_dump, and the instance and content folders "
-                      "with your file backups (docs/deploy.md, 'Backups with pg_dump')")
+    raise BackupError("chaton backup copies SQLite or PostgreSQL databases; back another "
+                      "engine up with its own tools")
 
 
 def stage_databases(main_db, instance, target):
@@ -153,15 +171,19 @@ def stage_files(instance, content_dir, stage):
         shutil.copytree(content_dir, stage / "content")
 
 
-def build_manifest(stage):
-    """What the archive holds, with a checksum of each file, read back from the staged copy."""
-    db_path = stage / "instance" / "chaton.db"
+def build_manifest(stage, read=None):
+    """What the archive holds, with a checksum of each file; migrations and counts read back
+    from the staged SQLite copy, or as pg_dump's snapshot had them (`read`)."""
+    if read is None:
+        db_path = stage / "instance" / "chaton.db"
+        read = applied_migrations(db_path), signature_counts(db_path)
     return {
         "format": FORMAT,
         "chaton_version": _version(),
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "migrations": applied_migrations(db_path),
-        "signatures": signature_counts(db_path),
+        "engine": "postgresql" if (stage / "instance" / pgbackup.DUMP).exists() else "sqlite",
+        "migrations": read[0],
+        "signatures": read[1],
         "files": {rel: file_info(stage / rel) for rel in list_files(stage)},
     }
 
@@ -271,8 +293,21 @@ def restore_backup(archive, instance, content=None, force=False):
     try:
         done.manifest = _step(done.steps, "extracted", extract, archive, stage)
         _step(done.steps, "checked the sha256 of every file", verify_files, stage, done.manifest)
-        _step(done.steps, "PRAGMA integrity_check: ok", check_databases, stage / "instance")
+        dump = stage / "instance" / pgbackup.DUMP
+        if dump.is_file():
+            _step(done.steps, "pg_restore --list: ok", _pg, pgbackup.check, dump)
+        else:
+            _step(done.steps, "PRAGMA integrity_check: ok", check_databases, stage / "instance")
         check_migrations(done.manifest)
+        if dump.is_file():  # into the database the restored settings name, all or nothing
+            settings = restored_settings(stage / "instance")
+            if not pgbackup.is_postgresql(settings):
+                raise BackupError("the archive holds a PostgreSQL dump but the restored settings "
+                                  "name no PostgreSQL database_url (set CHATON_DATABASE_URL); "
+                                  "nothing was restored")
+            _step(done.steps, "restored the database (pg_restore)", _pg, pgbackup.restore,
+                  settings, dump, force)
+            dump.unlink()
         content_stage = None
         if (stage / "content").exists():
             done.content = Path(content or restored_content_dir(stage / "instance")).resolve()
@@ -285,6 +320,13 @@ def restore_backup(archive, instance, content=None, force=False):
             shutil.rmtree(folder, ignore_errors=True)
     note_settings(done, content)
     return done
+
+
+def _pg(fn, *args):
+    try:
+        return fn(*args)
+    except pgbackup.Error as exc:
+        raise BackupError(str(exc)) from None
 
 
 def _step(steps, what, fn, *args):
@@ -358,11 +400,16 @@ def check_migrations(manifest):
                           "does not know: upgrade Chaton first; nothing was restored")
 
 
-def restored_content_dir(instance_stage):
-    """Where the restored instance will look for its content (its config.toml, CHATON_*)."""
+def restored_settings(instance_stage):
+    """The settings the restored instance will run with (its config.toml, CHATON_*)."""
     from chaton.core.settings import load_settings
 
-    return load_settings(instance_stage)["content_dir"]
+    return load_settings(instance_stage)
+
+
+def restored_content_dir(instance_stage):
+    """Where the restored instance will look for its content."""
+    return restored_settings(instance_stage)["content_dir"]
 
 
 def move_next_to(folder, target):
