@@ -5,21 +5,30 @@
 #   ./install.sh --dev         the same, plus the test tools, Debian's chromium for browser tests,
 #                              Debian's nginx (the cache in front, on loopback ports) and
 #                              bovine-herd (an independent ActivityPub server) in .venv-peer
-#   ./install.sh --postgresql  add the PostgreSQL driver (for database_url = "postgresql://...");
+#   ./install.sh --postgresql  add the PostgreSQL driver; with --database-url=postgresql://...
+#                              (or CHATON_DATABASE_URL) the instance and the demo go there,
+#                              without it nothing is created until you give one;
 #                              combine with --dev to run the tests against PostgreSQL too
 set -euo pipefail
 cd "$(dirname "$0")"
 
 DEV=0
+POSTGRESQL=0
+DATABASE_URL=${CHATON_DATABASE_URL:-}
 EXTRAS=()
 for arg in "$@"; do
   case "$arg" in
     --dev) DEV=1; EXTRAS+=(dev) ;;
-    --postgresql) EXTRAS+=(postgresql) ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    --postgresql) POSTGRESQL=1; EXTRAS+=(postgresql) ;;
+    --database-url=*) DATABASE_URL=${arg#--database-url=} ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "unknown option: $arg (try --help)" >&2; exit 2 ;;
   esac
 done
+
+case "$DATABASE_URL" in
+  postgresql://*|postgres://*) [ "$POSTGRESQL" = 1 ] || { POSTGRESQL=1; EXTRAS+=(postgresql); } ;;
+esac
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -78,8 +87,28 @@ fi
 say "compiling the interface translations"
 .venv/bin/pybabel compile -d chaton/translations -D messages >/dev/null
 
-say "preparing the instance folder"
+CONFIGURED_URL=$(sed -n 's/^database_url *= *"\(.*\)"/\1/p' instance/config.toml 2>/dev/null || true)
+if [ "$POSTGRESQL" = 1 ] && [ -z "$DATABASE_URL" ] && [ -z "$CONFIGURED_URL" ]; then
+  # never make the instance (and the demo's account) in a SQLite file nobody will use
+  cat <<'TXT'
+
+The PostgreSQL driver is installed, but no database was named: nothing else was created.
+Create the database (docs/deploy.md, "PostgreSQL"), then run again:
+
+    ./install.sh --postgresql --database-url='postgresql://chaton:PASSWORD@HOST/chaton'
+
+(the password URL-encoded: %40 for @), or set database_url in instance/config.toml and run
 .venv/bin/chaton init
+TXT
+  exit 0
+fi
+
+say "preparing the instance folder"
+if [ -n "$DATABASE_URL" ]; then
+  CHATON_DATABASE_URL=$DATABASE_URL .venv/bin/chaton init --database-url="$DATABASE_URL"
+else
+  .venv/bin/chaton init
+fi
 if [ -z "${CHATON_CONTENT_DIR:-}" ]; then
   .venv/bin/chaton demo
 fi

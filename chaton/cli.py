@@ -37,8 +37,10 @@ main.add_command(account)
 
 
 @main.command()
+@click.option("--database-url", default="",
+              help="Record this database_url in config.toml (e.g. postgresql://...).")
 @click.pass_context
-def init(ctx):
+def init(ctx, database_url):
     """Create (or complete) the instance folder: settings, database, content index."""
     from chaton.core import migrations
 
@@ -50,6 +52,8 @@ def init(ctx):
         config.write_text(CONFIG_TEMPLATE.format(secret=secrets.token_urlsafe(48)))
         config.chmod(0o600)
         click.echo(f"created {config}")
+    if database_url:
+        _record_database_url(config, database_url)
     app = make_app(ctx)
     with app.app_context():
         for name in migrations.upgrade():
@@ -57,6 +61,22 @@ def init(ctx):
         app.extensions["chaton_content"].refresh()
     owner_only(instance)  # the database files just made, too
     click.echo(f"instance ready in {instance}")
+
+
+def _record_database_url(config, url):
+    """Write database_url in config.toml, unless it names another database already."""
+    import json
+    import tomllib
+
+    current = tomllib.loads(config.read_text()).get("database_url", "")
+    if current == url:
+        return
+    if current:
+        raise click.ClickException(f"{config} already names another database_url: edit it "
+                                   "there rather than here")
+    with config.open("a") as fh:
+        fh.write(f"database_url = {json.dumps(url)}\n")
+    click.echo(f"database_url recorded in {config}")
 
 
 @main.command()

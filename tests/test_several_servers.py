@@ -314,3 +314,24 @@ def test_rate_limits_are_shared_by_the_servers(tmp_path):
     finally:
         second.stop()
         first.stop()
+
+
+def test_init_records_the_database_url(tmp_path):
+    """`chaton init --database-url` (what `install.sh --database-url=...` runs) writes it in
+    config.toml once and makes the schema there; another URL later is refused."""
+    url = databases.new_database_url(empty=True) or f"sqlite:///{tmp_path / 'elsewhere.db'}"
+    instance = tmp_path / "instance"
+    env = clean_environ(content_dir=tmp_path / "none")
+    done = subprocess.run([str(CHATON), "--instance", str(instance), "init",
+                           f"--database-url={url}"], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f'database_url = "{url}"' in (instance / "config.toml").read_text()
+    status = subprocess.run([str(CHATON), "--instance", str(instance), "db", "status"], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert status.returncode == 0 and "up to date" in status.stdout
+    assert not (instance / "chaton.db").exists()
+    other = subprocess.run([str(CHATON), "--instance", str(instance), "init",
+                            "--database-url=sqlite:///other.db"], env=env, capture_output=True,
+                           text=True, timeout=60)
+    assert other.returncode == 1 and "another database_url" in other.stderr
