@@ -7,6 +7,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
+from databases import postgresql_only
 from helpers import make_app
 
 from chaton.federation.httpsig import sign_request
@@ -389,3 +390,95 @@ def test_partner_reports_are_refused_once_the_petition_is_closed(fed, content_di
                    object=dict(report["object"], **{"chaton:count": 99_999_999})))
     assert PartnerCount.get().count == 7
     assert Petition.get(Petition.slug == "shared").partner_count == 7
+
+
+def test_an_activity_two_workers_take_at_once_is_handled_once(fed, monkeypatch):
+    """Two tasks of one activity: both read it verified, only the one that marks it done acts."""
+    from chaton.federation import handlers, inbox
+
+    monkeypatch.setattr(inbox, "_handle_later", lambda activity_id: None)  # handled below
+    post(fed, payload("follow"))
+    handled = []
+    monkeypatch.setattr(handlers, "handle", lambda activity, remote: handled.append(activity))
+    lookup = RemoteActor.get_or_none
+
+    def meanwhile(*args):  # the other worker handles it between our reading and our writing
+        monkeypatch.setattr(RemoteActor, "get_or_none", lookup)
+        inbox.handle_verified(payload("follow")["id"])
+        return lookup(*args)
+
+    monkeypatch.setattr(RemoteActor, "get_or_none", meanwhile)
+    inbox.handle_verified(payload("follow")["id"])
+    assert len(handled) == 1 and InboxActivity.get().status == "done"
+
+
+def side_by_side(function, arguments):
+    """function(argument) for each argument, in threads started together (on PostgreSQL, each
+    its own connection and transaction)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from chaton.core.db import database
+
+    barrier = threading.Barrier(len(arguments))
+
+    def run(argument):
+        barrier.wait()
+        try:
+            return function(argument)
+        finally:
+            database.close()
+
+    with ThreadPoolExecutor(len(arguments)) as pool:
+        return list(pool.map(run, arguments))
+
+
+def slowly(monkeypatch, model, name):
+    """model.name waits a little first: transactions side by side overlap for sure."""
+    import time
+
+    real = getattr(model, name)
+
+    def wait_then(*args, **kwargs):
+        time.sleep(0.2)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(model, name, wait_then)
+
+
+@postgresql_only
+def test_news_of_a_mirror_stored_side_by_side_are_all_kept(following, monkeypatch):
+    from chaton.federation.mirrors import store_mirror_news
+    from chaton.federation.models import Mirror
+
+    campaign = f"{REMOTE}/org/petitions/p1"
+    Mirror.create(object_id=campaign, actor=ALICE, title="Remote petition", data={"news": []})
+    remote = RemoteActor.get(RemoteActor.uri == ALICE)
+    news = [{"id": f"{REMOTE}/org/news/{n}", "type": "Note", "attributedTo": ALICE,
+             "chaton:event": "update", "chaton:campaign": campaign, "content": f"<p>{n}</p>"}
+            for n in range(8)]
+    slowly(monkeypatch, Mirror, "update")  # between reading the list and writing it back
+    side_by_side(lambda obj: store_mirror_news(obj, remote), news)
+    assert len(Mirror.get().data["news"]) == 8
+
+
+@postgresql_only
+def test_a_partner_asking_side_by_side_gets_one_secret(fed, content_dir, monkeypatch):
+    from types import SimpleNamespace
+
+    from helpers import petition_meta, write_md
+
+    from chaton.federation.models import Cohosting
+    from chaton.federation.partners import secret_for
+    from chaton.petitions.models import Petition
+
+    write_md(content_dir / "quartiers-solidaires/petitions/shared.md",
+             petition_meta(partners=["127.0.0.1:9"]))
+    with fed.app_context():
+        fed.extensions["chaton_content"].refresh()
+    petition = Petition.get(Petition.slug == "shared")
+    Cohosting.create(petition=petition.id)  # as a count's change leaves it: no secret yet
+    signer = SimpleNamespace(host="127.0.0.1:9")
+    slowly(monkeypatch, Cohosting, "update")  # between reading the row and writing a secret
+    secrets = side_by_side(lambda _: secret_for(petition, signer), range(8))
+    assert set(secrets) == {Cohosting.get().secret} and Cohosting.get().secret

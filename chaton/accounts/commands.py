@@ -46,7 +46,9 @@ def account_create(ctx, email, name, hoster, slug, role):
         elif hoster and not found.is_hoster:
             service.make_hoster(found)
         if association is not None:
-            service.set_role(found, association, role)
+            if not service.set_role(found, association, role):
+                raise click.ClickException(f"{found.email} is the only administrator of "
+                                           f"{association.slug}: its role stays admin")
             audit.record("member.role", association, target=found.email, role=role)
         click.echo(f"sign-in link for {found.email} (24 hours, once): {_sign_in_url(app, found)}")
 

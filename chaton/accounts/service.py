@@ -32,8 +32,11 @@ def find_account(email):
 
 
 def create_account(email, name="", password=None, hoster=False):
-    with writing():
-        return Account.create(email=normalize_email(email), name=name.strip()[:200],
+    """A new account (its unique address refuses a second one). It takes the address's turn,
+    as `accept` does, so that an acceptance finds the account a command line made meanwhile."""
+    email = normalize_email(email)
+    with writing("account", email):
+        return Account.create(email=email, name=name.strip()[:200],
                               password_hash=hash_password(password) if password else "",
                               is_hoster=hoster, session_stamp=new_stamp())
 
@@ -59,19 +62,38 @@ def disable_account(account):
 
 
 def set_role(account, association, role):
-    """Give the account this role in the association (replacing any other)."""
+    """Give the account this role in the association (replacing any other); False, changing
+    nothing, when that would take the association's last administrator away."""
     assert role in ROLES
-    with writing():
+    with writing("admins", association.id):
+        if role != "admin" and _last_admin(account, association):
+            return False
         (Membership.insert(account=account, association=association, role=role,
                            created_at=utcnow())
          .on_conflict(conflict_target=[Membership.account, Membership.association],
                       update={Membership.role: role}).execute())
+    return True
 
 
 def remove_member(account, association):
-    with writing():
+    """Take the account out of the association; False when it is its last administrator."""
+    with writing("admins", association.id):
+        if _last_admin(account, association):
+            return False
         Membership.delete().where((Membership.account == account)
                                   & (Membership.association == association)).execute()
+    return True
+
+
+def _last_admin(account, association):
+    """Whether the account is the association's only admin.
+
+    Called under `writing("admins", association_id)`: changes of roles in one association take
+    turns, so two admins demoting or removing each other at once cannot both succeed (a
+    condition in each statement's WHERE would not do: each sees the other still an admin)."""
+    admins = Membership.select(Membership.account).where(
+        (Membership.association == association) & (Membership.role == "admin"))
+    return [m.account_id for m in admins] == [account.id]
 
 
 def members(association):
@@ -125,28 +147,39 @@ def open_invitation(token):
 
 
 def accept(invitation, name="", password=None):
-    """Join (creating the account if needed); the link proves the address. Returns the account."""
-    account = find_account(invitation.email)
-    if account is None:
-        account = create_account(invitation.email, name=name, password=password)
-    with writing():
+    """Join (creating the account if needed); the link proves the address. Returns the account,
+    or None when the invitation was accepted or withdrawn meanwhile.
+
+    One transaction: the invitation is taken (only if still open: of two acceptances at once, or
+    an acceptance and a withdrawal, one wins), then the account is found or made under its
+    address's turn, so that two invitations to one address accepted at once make one account."""
+    with writing("account", normalize_email(invitation.email)):
         changed = Invitation.update(accepted_at=utcnow()).where(
-            (Invitation.id == invitation.id) & Invitation.accepted_at.is_null()).execute()
-    if not changed:  # accepted twice at once
-        return None
-    if invitation.hoster:
-        make_hoster(account)
-    else:
-        set_role(account, invitation.association, invitation.role)
+            (Invitation.id == invitation.id) & Invitation.accepted_at.is_null()
+            & Invitation.revoked_at.is_null() & (Invitation.expires_at > utcnow())).execute()
+        if not changed:
+            return None
+        account = find_account(invitation.email)
+        if account is None:
+            account = create_account(invitation.email, name=name, password=password)
+        if invitation.hoster:
+            make_hoster(account)
+        else:
+            set_role(account, invitation.association, invitation.role)
     audit.record("member.join", invitation.association, target=account.email,
                  role=invitation.role or "hoster", account=account)
     return Account.get_by_id(account.id)
 
 
 def revoke_invitation(invitation):
+    """Withdraw a pending invitation; False when it was accepted (or withdrawn) meanwhile."""
     with writing():
-        Invitation.update(revoked_at=utcnow()).where(Invitation.id == invitation.id).execute()
-    audit.record("member.invite_revoke", invitation.association, target=invitation.email)
+        changed = Invitation.update(revoked_at=utcnow()).where(
+            (Invitation.id == invitation.id) & Invitation.accepted_at.is_null()
+            & Invitation.revoked_at.is_null()).execute()
+    if changed:
+        audit.record("member.invite_revoke", invitation.association, target=invitation.email)
+    return bool(changed)
 
 
 # --- sign-in links -----------------------------------------------------------------------
@@ -176,9 +209,10 @@ def use_login_link(token):
     link = LoginLink.get_or_none(LoginLink.token_hash == digest(token or ""))
     if link is None or link.used_at or link.expires_at < utcnow():
         return None
-    with writing():
+    with writing():  # used once: of two uses at once, only the one that marks it goes on
         changed = LoginLink.update(used_at=utcnow()).where(
-            (LoginLink.id == link.id) & LoginLink.used_at.is_null()).execute()
+            (LoginLink.id == link.id) & LoginLink.used_at.is_null()
+            & (LoginLink.expires_at > utcnow())).execute()
     account = Account.get_or_none(Account.id == link.account_id)
     if not changed or account is None or account.disabled_at is not None:
         return None

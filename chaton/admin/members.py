@@ -69,18 +69,17 @@ def change(org, account_id):
     account = _member(association, account_id)
     role = request.form.get("role", "")
     removing = request.form.get("action") == "remove"
-    if (removing or role != "admin") and service.admins_left(association, without=account) == 0:
-        flash(_("An association keeps at least one administrator."), "error")
-    elif removing:
-        service.remove_member(account, association)
+    if not removing and role not in ROLES:
+        abort(400)
+    # the service decides under the association's key (two admins demoting each other at once)
+    if removing and service.remove_member(account, association):
         audit.record("member.remove", association, target=account.email)
         flash(_("%(email)s is no longer a member.", email=account.email))
-    elif role in ROLES:
-        service.set_role(account, association, role)
+    elif not removing and service.set_role(account, association, role):
         audit.record("member.role", association, target=account.email, role=role)
         flash(_("%(email)s is now: %(role)s.", email=account.email, role=role_label(role)))
     else:
-        abort(400)
+        flash(_("An association keeps at least one administrator."), "error")
     return redirect(url_for("members.index", org=org), code=303)
 
 
@@ -97,8 +96,11 @@ def revoke(org, invitation_id):
                                         & (Invitation.association == g.association))
     if invitation is None:
         abort(404)
-    service.revoke_invitation(invitation)
-    flash(_("The invitation to %(email)s is withdrawn.", email=invitation.email))
+    if service.revoke_invitation(invitation):
+        flash(_("The invitation to %(email)s is withdrawn.", email=invitation.email))
+    else:  # accepted (or withdrawn by another admin) meanwhile
+        flash(_("The invitation was already accepted, withdrawn, or it expired after 7 "
+                "days."), "error")
     return redirect(url_for("members.index", org=org), code=303)
 
 

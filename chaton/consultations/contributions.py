@@ -2,6 +2,12 @@
 
 Under pre-moderation, new contributions and comments wait (status `pending`, seen only by
 their author and the moderators) and are counted once approved.
+
+On PostgreSQL these transactions run side by side: numbers come from an in-place increment,
+supports from the unique (contribution, participant) and the row count of their DELETE, and
+a participant's writes take turns with their erasure (`writing("participant", id)`). Rows are
+locked in one order everywhere (the item, then consultation, then topic counters, then the
+day's activity), so that two transactions never wait for each other in a circle.
 """
 
 
@@ -25,20 +31,20 @@ def _initial_status(consultation):
 
 
 def _count_contribution(contribution, delta):
-    Topic.update(contribution_count=Topic.contribution_count + delta).where(
-        Topic.id == contribution.topic_id).execute()
     Consultation.update(contribution_count=Consultation.contribution_count + delta).where(
         Consultation.id == contribution.consultation_id).execute()
+    Topic.update(contribution_count=Topic.contribution_count + delta).where(
+        Topic.id == contribution.topic_id).execute()
 
 
 def _count_comment(comment, delta):
-    Topic.update(comment_count=Topic.comment_count + delta).where(
-        Topic.id == comment.topic_id).execute()
-    Consultation.update(comment_count=Consultation.comment_count + delta).where(
-        Consultation.id == comment.consultation_id).execute()
     if comment.contribution_id:
         Contribution.update(comment_count=Contribution.comment_count + delta).where(
             Contribution.id == comment.contribution_id).execute()
+    Consultation.update(comment_count=Consultation.comment_count + delta).where(
+        Consultation.id == comment.consultation_id).execute()
+    Topic.update(comment_count=Topic.comment_count + delta).where(
+        Topic.id == comment.topic_id).execute()
 
 
 def _next_number(consultation_id):
@@ -50,7 +56,7 @@ def _next_number(consultation_id):
 
 def contribute(participant, topic, title, body, stance, consultation):
     """A participant's contribution on a topic; numbered in the consultation (#c<number>)."""
-    with writing():
+    with writing("participant", participant.id):
         contribution = Contribution.create(
             consultation=consultation.id, topic=topic.id, number=_next_number(consultation.id),
             participant=participant.id, author_name=participant.display_name, stance=stance,
@@ -75,7 +81,7 @@ def record_collective(consultation, topic, title, body, stance, workshop):
 
 def toggle_support(participant, contribution, wanted):
     """Support a contribution (once) or take the support back; returns the new state."""
-    with writing():
+    with writing("participant", participant.id):
         if wanted:
             query = Support.insert(contribution=contribution.id,
                                    participant=participant.id).on_conflict_ignore()
@@ -104,7 +110,7 @@ def comment(participant, topic, body, consultation, contribution=None, parent=No
     """A comment on a topic or a contribution; a reply to a reply answers its parent."""
     if parent is not None and parent.parent_id:
         parent = Comment.get_by_id(parent.parent_id)  # one level of replies
-    with writing():
+    with writing("participant", participant.id):
         made = Comment.create(
             consultation=consultation.id, topic=topic.id,
             contribution=contribution.id if contribution else None,

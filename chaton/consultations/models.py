@@ -1,7 +1,8 @@
 """Consultations (indexed from Markdown), their topics, participants and what they write.
 
 Counters (votes per choice, supports, comments, participants) are written in the same
-`writing()` transaction as the row they count, never recounted on a page view.
+`writing()` transaction as the row they count, never recounted on a page view. They move in
+place (`count = count + 1`), since on PostgreSQL transactions run side by side.
 """
 
 import peewee

@@ -2,6 +2,9 @@
 
 Nothing is silently deleted: hidden content leaves a placeholder that says why, and every
 decision is written to the consultation's public moderation log.
+
+On PostgreSQL two moderators may decide on one item at the same moment: the decision that
+takes it out of `pending` is the one whose conditional UPDATE matched, and only it counts it.
 """
 
 from dataclasses import dataclass, field
@@ -62,23 +65,29 @@ def _recount(kind, item, delta):
 def decide(consultation, kind, item, action, reason=""):
     """hide (with a public reason), restore or approve an item; resolves its reports."""
     model = MODELS[kind]
+    if action == "hide":
+        status, shown_reason = "hidden", reason
+    elif action in ("restore", "approve"):
+        status, shown_reason = VISIBLE, ""
+    else:
+        raise ValueError(action)
     with writing():
         fresh = model.get_by_id(item.id)
-        was_pending = fresh.status == "pending"
-        if action == "hide":
-            fresh.status, fresh.moderation_reason = "hidden", reason
-        elif action in ("restore", "approve"):
-            fresh.status, fresh.moderation_reason = VISIBLE, ""
-        else:
-            raise ValueError(action)
-        fresh.save(only=[model.status, model.moderation_reason])
-        if was_pending:
-            _recount(kind, fresh, 1)  # shown from now on, if only as "hidden by moderation"
+        # nothing goes back to pending: if this conditional UPDATE misses, another decision
+        # took the item out of it (and counted it) first, and this one only changes the status
+        was_pending = model.update(status=status, moderation_reason=shown_reason).where(
+            (model.id == item.id) & (model.status == "pending")).execute()
+        if not was_pending:
+            model.update(status=status, moderation_reason=shown_reason).where(
+                model.id == item.id).execute()
+        fresh.status, fresh.moderation_reason = status, shown_reason
         ModerationAction.create(consultation=consultation.id, target_type=kind,
                                 target_id=item.id, action=action, reason=reason)
         Report.update(resolved_at=utcnow()).where(
             (Report.target_type == kind) & (Report.target_id == item.id)
             & Report.resolved_at.is_null()).execute()
+        if was_pending:  # the counters last, in the order every transaction takes them
+            _recount(kind, fresh, 1)  # shown from now on, if only as "hidden by moderation"
     return fresh
 
 

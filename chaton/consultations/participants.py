@@ -3,6 +3,11 @@
 A magic link carries a signed, timed token ([id, nonce]); using it rotates the nonce, so each
 link works once. The cookie set after the POST button holds [id, session_key] per
 consultation; rotating the session key signs every device out.
+
+On PostgreSQL transactions run side by side: joining is an upsert on the unique (consultation,
+email_key), a first sign-in is counted by the one UPDATE that finds `confirmed_at` empty, and
+what a participant writes (votes, supports, contributions, comments, profile) takes turns with
+their erasure under `writing("participant", id)`, so that the erasure uncounts and unsigns all.
 """
 
 import secrets
@@ -33,19 +38,19 @@ def _serializer(salt, timed=True):
 def join(consultation, email, display_name, language, notify_news=False, notify_replies=False):
     """The participant for this address (created when new); its nonce is renewed for a link."""
     key = normalize_email(email)
+    nonce = secrets.token_hex(8)
     with writing():
-        participant = Participant.get_or_none((Participant.consultation == consultation)
-                                              & (Participant.email_key == key))
-        if participant is None:
-            return Participant.create(
-                consultation=consultation, email=email.strip(), email_key=key,
-                display_name=display_name, language=language, notify_news=notify_news,
-                notify_replies=notify_replies, nonce=secrets.token_hex(8),
-                session_key=secrets.token_hex(8))
-        participant.nonce = secrets.token_hex(8)
-        participant.language = language
-        participant.save(only=[Participant.nonce, Participant.language])
-    return participant
+        # the unique index decides, not a read: of two submissions at once (a double click,
+        # two servers) one creates the row and the other renews its link, neither fails
+        (Participant.insert(
+            consultation=consultation, email=email.strip(), email_key=key,
+            display_name=display_name, language=language, notify_news=notify_news,
+            notify_replies=notify_replies, nonce=nonce, session_key=secrets.token_hex(8))
+         .on_conflict(conflict_target=[Participant.consultation, Participant.email_key],
+                      update={Participant.nonce: nonce, Participant.language: language})
+         .execute())
+        return Participant.get((Participant.consultation == consultation)
+                               & (Participant.email_key == key))
 
 
 def login_token(participant):
@@ -69,16 +74,16 @@ def from_login_token(token):
 def confirm_login(participant):
     """Use a magic link: the link stops working; a first sign-in counts a participant."""
     with writing():
-        fresh = Participant.get_by_id(participant.id)
-        fresh.nonce = secrets.token_hex(8)
-        first = fresh.confirmed_at is None
+        Participant.update(nonce=secrets.token_hex(8)).where(
+            Participant.id == participant.id).execute()
+        # conditional: of two uses of a first link at once, only one counts the participant
+        first = Participant.update(confirmed_at=utcnow()).where(
+            (Participant.id == participant.id) & Participant.confirmed_at.is_null()).execute()
         if first:
-            fresh.confirmed_at = utcnow()
             Consultation.update(participant_count=Consultation.participant_count + 1).where(
-                Consultation.id == fresh.consultation_id).execute()
-            bump_day(fresh.consultation_id, "participants")
-        fresh.save(only=[Participant.nonce, Participant.confirmed_at])
-    return fresh
+                Consultation.id == participant.consultation_id).execute()
+            bump_day(participant.consultation_id, "participants")
+        return Participant.get_by_id(participant.id)
 
 
 def unsubscribe_token(participant):
@@ -145,7 +150,7 @@ def forget(response, consultation):
 # -- the participant's own data ----------------------------------------------------------------
 
 def update_profile(participant, display_name, notify_news, notify_replies):
-    with writing():
+    with writing("participant", participant.id):
         Participant.update(display_name=display_name, notify_news=notify_news,
                            notify_replies=notify_replies).where(
             Participant.id == participant.id).execute()
@@ -159,15 +164,24 @@ def erase(participant):
     """Delete a participant: votes and supports are uncounted; what they wrote stays, unsigned."""
     from chaton.consultations.voting import _move
 
-    with writing():
-        for vote in Vote.select().where(Vote.participant == participant):
-            _move(vote.topic_id, vote.choice, None)
-        for support in Support.select().where(Support.participant == participant):
+    # the participant's key: no vote, support or text of theirs is added meanwhile (the
+    # cascade would delete or keep it without uncounting or unsigning it); what is deleted is
+    # uncounted from the rows RETURNING gives, so an erasure sent twice uncounts once
+    with writing("participant", participant.id):
+        votes = list(Vote.delete().where(Vote.participant == participant)
+                     .returning(Vote.topic, Vote.choice))
+        supported = [s.contribution_id for s in Support.delete().where(
+            Support.participant == participant).returning(Support.contribution)]
+        for contribution_id in sorted(supported):
             Contribution.update(support_count=Contribution.support_count - 1).where(
-                Contribution.id == support.contribution_id).execute()
+                Contribution.id == contribution_id).execute()
         Contribution.update(author_name="").where(Contribution.participant == participant).execute()
         Comment.update(author_name="").where(Comment.participant == participant).execute()
-        if participant.confirmed_at is not None:
+        gone = list(Participant.delete().where(Participant.id == participant.id)
+                    .returning(Participant.confirmed_at))
+        # the shared counters last, in the order every transaction takes them
+        if gone and gone[0].confirmed_at is not None:
             Consultation.update(participant_count=Consultation.participant_count - 1).where(
                 Consultation.id == participant.consultation_id).execute()
-        Participant.delete().where(Participant.id == participant.id).execute()
+        for vote in sorted(votes, key=lambda v: (v.topic_id, v.choice)):
+            _move(vote.topic_id, vote.choice, None)

@@ -1,7 +1,11 @@
 """One person, one vote per topic: a unique row per (topic, participant) and exact counters.
 
 The vote row and the counters it moves are written in one `writing()` transaction; changing a
-vote moves one unit from the old choice to the new one.
+vote moves one unit from the old choice to the new one. On PostgreSQL, where transactions run
+side by side, a participant's own writes take turns (`writing("participant", id)`: two tabs
+changing one vote cannot both move it from the same old choice, and an erasure sees every vote
+it uncounts); counters move in place, always in one order (consultation, topic, then choices
+sorted), so that transactions of different people never wait for each other in a circle.
 """
 
 from chaton.consultations.models import Consultation, Topic, Vote, VoteCount, bump_day
@@ -21,23 +25,23 @@ def _bump(topic_id, choice, delta):
 
 def _move(topic_id, old, new):
     """Move the counters from the old choice (None: a new vote) to the new (None: erased)."""
-    if old:
-        _bump(topic_id, old, -1)
-    if new:
-        _bump(topic_id, new, 1)
     delta = (1 if new else 0) - (1 if old else 0)
     if delta:
-        Topic.update(vote_count=Topic.vote_count + delta).where(Topic.id == topic_id).execute()
         consultation = Topic.select(Topic.consultation).where(Topic.id == topic_id)
         Consultation.update(vote_count=Consultation.vote_count + delta).where(
             Consultation.id == consultation).execute()
+        Topic.update(vote_count=Topic.vote_count + delta).where(Topic.id == topic_id).execute()
+    moves = [(choice, step) for choice, step in ((old, -1), (new, 1)) if choice]
+    for choice, step in sorted(moves):  # rows in one order, whichever way the vote moves
+        _bump(topic_id, choice, step)
 
 
 def cast(participant, topic, choice):
     """Record or change a participant's vote; returns 'new', 'changed' or 'unchanged'."""
     if choice not in {key for key, _label in topic.choices()}:
         raise VoteRefused(choice)
-    with writing():
+    # the participant's writes take turns: the vote read below is still theirs to change
+    with writing("participant", participant.id):
         query = (Vote.insert(topic=topic.id, participant=participant.id, choice=choice)
                  .on_conflict_ignore())
         if database.execute(query).rowcount == 1:  # the unique index decides, not a read

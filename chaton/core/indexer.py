@@ -20,12 +20,21 @@ def index_tree(tree, defaults):
     """Bring the index in line with the tree; broken files keep their last good version.
 
     One association whose files the database refuses (a value too long for a column, say)
-    keeps its last good index and gets a reported problem; the others are indexed anyway."""
+    keeps its last good index and gets a reported problem; the others are indexed anyway.
+
+    Every app server indexes at start and the worker watches the folder, so several processes
+    may index at once: each association is indexed under its own key (`"content-index", slug`),
+    the second process waiting for the first then finding its rows (no duplicate, no failure),
+    and the instance's own problems under the key of the empty slug. An association deleted
+    meanwhile (its folder moved away, its rows deleted under the same key) is not brought back
+    by a tree read before."""
     on_disk = set()
     for parsed in tree.associations:
         on_disk.add(parsed.slug)
         try:
-            with writing():
+            with writing("content-index", parsed.slug):
+                if not parsed.folder.is_dir():
+                    continue  # deleted since the tree was read
                 association = _index_association(parsed)
                 if association is not None:
                     index_petitions(association, parsed.petitions)
@@ -36,9 +45,9 @@ def index_tree(tree, defaults):
             problem = Problem(str(parsed.doc.path), 0, "",
                               f"could not be stored in the database ({type(exc).__name__}); "
                               "its last good version stays online")
-            with writing():
+            with writing("content-index", parsed.slug):
                 _record_problems(parsed.slug, [*parsed.problems, problem])
-    with writing():
+    with writing("content-index", ""):
         gone = Association.slug.not_in(sorted(on_disk) or [""])
         Association.update(present=False).where(gone).execute()
         ContentError.delete().where(ContentError.association == "").execute()

@@ -57,7 +57,11 @@ def _parse_retry_after(value):
 
 
 def attempt(delivery_id):
-    """Try one delivery now; returns the delay before the next try, or None when finished."""
+    """Try one delivery now; returns the delay before the next try, or None when finished.
+
+    Two attempts of one delivery may run side by side (its task and the sweep of overdue ones):
+    the receiver ignores an activity it already has, and what is written back applies to a
+    delivery still pending only, its tries counted in place."""
     row = Delivery.get_or_none(Delivery.id == delivery_id)
     if row is None or row.status != "pending":
         return None
@@ -70,8 +74,8 @@ def attempt(delivery_id):
     except FetchError as exc:
         return _failed(row, exc)
     with writing():
-        Delivery.update(status="done", tries=row.tries + 1, last_status=status, last_error="") \
-            .where(Delivery.id == row.id).execute()
+        Delivery.update(status="done", tries=Delivery.tries + 1, last_status=status,
+                        last_error="").where(_pending(row)).execute()
         RemoteHost.insert(host=row.host, failures=0).on_conflict(
             conflict_target=[RemoteHost.host],
             update={RemoteHost.failures: 0, RemoteHost.paused_until: None}).execute()
@@ -91,33 +95,41 @@ def _failed(row, exc):
     return _later(row, backoff(row.tries, exc.retry_after), str(exc), exc.status, tried=True)
 
 
+def _pending(row):
+    return (Delivery.id == row.id) & (Delivery.status == "pending")
+
+
 def _drop(row, exc):
     log.warning("delivery %s to %s dropped: %s", row.id, row.inbox, exc)
     with writing():
-        Delivery.update(status="dropped", tries=row.tries + 1, last_status=exc.status,
-                        last_error=str(exc)[:500]).where(Delivery.id == row.id).execute()
+        Delivery.update(status="dropped", tries=Delivery.tries + 1, last_status=exc.status,
+                        last_error=str(exc)[:500]).where(_pending(row)).execute()
     return None
 
 
 def _later(row, delay, error, status, tried=False):
     with writing():
         Delivery.update(next_try_at=utcnow() + timedelta(seconds=delay), last_error=error[:500],
-                        last_status=status, tries=row.tries + (1 if tried else 0)) \
-            .where(Delivery.id == row.id).execute()
+                        last_status=status, tries=Delivery.tries + (1 if tried else 0)) \
+            .where(_pending(row)).execute()
     return delay
 
 
 def _count_host_failure(host, error):
+    """One more failure of a host, counted in place; the failure that reaches PAUSE_AFTER while
+    the host is not paused pauses it (one of several worker threads failing together)."""
+    now = utcnow()
     with writing():
         RemoteHost.insert(host=host, failures=1, last_error=error[:500]).on_conflict(
             conflict_target=[RemoteHost.host],
             update={RemoteHost.failures: RemoteHost.failures + 1,
                     RemoteHost.last_error: error[:500]}).execute()
-        row = RemoteHost.get(RemoteHost.host == host)
-        if row.failures >= PAUSE_AFTER and not (row.paused_until and row.paused_until > utcnow()):
-            RemoteHost.update(paused_until=utcnow() + PAUSE_FOR).where(
-                RemoteHost.id == row.id).execute()
-            log.warning("federation: %s paused after %d failures", host, row.failures)
+        paused = RemoteHost.update(paused_until=now + PAUSE_FOR).where(
+            (RemoteHost.host == host) & (RemoteHost.failures >= PAUSE_AFTER)
+            & (RemoteHost.paused_until.is_null() | (RemoteHost.paused_until <= now))).execute()
+        if paused:
+            failures = RemoteHost.get(RemoteHost.host == host).failures
+            log.warning("federation: %s paused after %d failures", host, failures)
 
 
 def overdue(grace=timedelta(minutes=2)):

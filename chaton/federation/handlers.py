@@ -89,14 +89,16 @@ def on_delete(activity, remote):
 
 
 def on_accept(activity, remote):
-    """Our follow (for mirroring) was accepted: import what they already published."""
+    """Our follow (for mirroring) was accepted: import what they already published, once (the
+    Accept that moves the follow from pending does; a second one, even side by side, does not)."""
     from chaton.federation.tasks import backfill
 
     follow = activity.get("object")
     follow_id = id_of(follow)
     with writing():
         changed = (Following.update(state="accepted")
-                   .where((Following.actor == remote.uri) & (Following.follow_id == follow_id))
+                   .where((Following.actor == remote.uri) & (Following.follow_id == follow_id)
+                          & (Following.state == "pending"))
                    .execute())
     if changed:
         backfill(remote.uri)

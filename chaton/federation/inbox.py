@@ -137,14 +137,18 @@ def _handle_later(activity_id):
 
 
 def handle_verified(activity_id):
-    """In the worker: act on a verified activity, once."""
+    """In the worker: act on a verified activity, once: two tasks of one activity (a retry, a
+    second worker thread) may run side by side, only the one that marks it done acts."""
     row = InboxActivity.get_or_none(InboxActivity.activity_id == activity_id)
     if row is None or row.status != "verified":
         return
     activity = row.request["activity"]
     remote = RemoteActor.get_or_none(RemoteActor.uri == activity["actor"])
     with writing():
-        InboxActivity.update(status="done", request=None).where(InboxActivity.id == row.id).execute()
+        taken = InboxActivity.update(status="done", request=None).where(
+            (InboxActivity.id == row.id) & (InboxActivity.status == "verified")).execute()
+    if not taken:
+        return
     if remote is not None:
         try:
             handlers.handle(activity, remote)
@@ -211,9 +215,11 @@ def _verify_waiting(row, remote):
             raise SignatureError("the signing key does not belong to the activity's actor")
     except SignatureError as exc:
         return _reject([row], exc)
-    with writing():
-        InboxWaiting.delete().where(InboxWaiting.id == row.id).execute()
-    _record_verified(_activity(body))
+    with writing():  # two workers may verify the same request: the one that removes it goes on
+        taken = InboxWaiting.delete().where((InboxWaiting.id == row.id)
+                                            & (InboxWaiting.status == "waiting")).execute()
+    if taken:
+        _record_verified(_activity(body))
     return None
 
 

@@ -54,7 +54,11 @@ def _owner_of(object_id):
 
 def store_mirror(obj, remote):
     """Create or refresh the mirror of a remote campaign (only from actors we follow, and only
-    the actor's own campaigns: checked by `objects.campaign`)."""
+    the actor's own campaigns: checked by `objects.campaign`).
+
+    Writes to one mirror take turns (`writing("mirror", id)`): its owner is checked and its
+    news kept in the transaction that replaces it, so neither a news item stored meanwhile
+    nor another actor claiming the same id slips in between."""
     from chaton.federation.cohost import sync_cohosted
 
     campaign = objects.campaign(obj, remote.uri)
@@ -65,18 +69,21 @@ def store_mirror(obj, remote):
         return
     fields = {
         "actor": remote.uri, "association_name": campaign["association"],
-        "title": campaign["title"], "data": campaign | {"news": _known_news(campaign["id"])},
-        "html": render_markdown(campaign["source"]), "deleted": False, "updated_at": utcnow(),
+        "title": campaign["title"], "html": render_markdown(campaign["source"]), "deleted": False,
     }
-    with writing():
+    with writing("mirror", campaign["id"]):
+        if _owner_of(campaign["id"]) not in (None, remote.uri):
+            raise objects.Invalid(f"{campaign['id']} is mirrored from another actor")
+        fields |= {"data": campaign | {"news": _known_news(campaign["id"])}, "updated_at": utcnow()}
         Mirror.insert(object_id=campaign["id"], **fields).on_conflict(
             conflict_target=[Mirror.object_id], update=fields).execute()
 
 
 def store_mirror_news(obj, remote):
-    """News of a mirrored campaign (update, milestone, answer), newest first, at most 20."""
+    """News of a mirrored campaign (update, milestone, answer), newest first, at most 20: the
+    mirror's list is read and written back under its key (see store_mirror)."""
     item = objects.news(obj, remote.uri)
-    with writing():
+    with writing("mirror", item["campaign"]):
         mirror = Mirror.get_or_none((Mirror.object_id == item["campaign"])
                                     & (Mirror.actor == remote.uri))
         if mirror is None:

@@ -89,14 +89,20 @@ def _fetch_hashes(url, petition):
 
 
 def recount(petition):
-    """Count each person once: the duplicates of every partner, and the petition's figure."""
-    rows = list(PartnerCount.select().where(PartnerCount.petition == petition.id))
+    """Count each person once: the duplicates of every partner, and the petition's figure.
+
+    Recounts of one petition take turns and read the partners' rows under their key: the
+    figure is a sum over all of them, and two reports counted side by side would each write a
+    sum missing the other's. Our own hashes, the long part, are made before taking the key
+    (there is a secret once a partner asked for it, to send its hashes)."""
     state = Cohosting.get_or_none(Cohosting.petition == petition.id)
-    found = {}
-    if state is not None and state.secret and any(r.hashes for r in rows):
-        local = set(dedup.signatory_hashes(petition.id, state.secret))
-        found = dedup.duplicates(local, {r.partner: set(r.hashes.split()) for r in rows})
-    with writing():
+    secret = state.secret if state is not None else ""
+    local = set(dedup.signatory_hashes(petition.id, secret)) if secret else set()
+    with writing("recount", petition.id):
+        rows = list(PartnerCount.select().where(PartnerCount.petition == petition.id))
+        found = {}
+        if secret and any(r.hashes for r in rows):
+            found = dedup.duplicates(local, {r.partner: set(r.hashes.split()) for r in rows})
         for row in rows:
             row.duplicates = min(found.get(row.partner, 0), row.count)
             PartnerCount.update(duplicates=row.duplicates).where(PartnerCount.id == row.id).execute()
@@ -125,14 +131,12 @@ def secret_for(petition, signer):
         return None
     if signer.host not in (petition.meta.get("partners") or []):
         return None
-    with writing():
+    with writing():  # made once: asked side by side, the second request gets the first's secret
         Cohosting.insert(petition=petition.id, secret=dedup.new_secret()).on_conflict_ignore() \
             .execute()
-        state = Cohosting.get(Cohosting.petition == petition.id)
-        if not state.secret:
-            state.secret = dedup.new_secret()
-            Cohosting.update(secret=state.secret).where(Cohosting.id == state.id).execute()
-    return state.secret
+        Cohosting.update(secret=dedup.new_secret()).where(
+            (Cohosting.petition == petition.id) & (Cohosting.secret == "")).execute()
+        return Cohosting.get(Cohosting.petition == petition.id).secret
 
 
 def partner_counts(petition, duplicates=False):

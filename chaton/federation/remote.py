@@ -10,7 +10,14 @@ from chaton.core.db import utcnow, writing
 from chaton.federation.fetch import FetchError, get_json, get_object
 from chaton.federation.keys import load_public
 from chaton.federation.models import RemoteActor
-from chaton.federation.origins import BadAddress, address_on, netloc, same_origin, web_address
+from chaton.federation.origins import (
+    BadAddress,
+    address_on,
+    netloc,
+    origin,
+    same_origin,
+    web_address,
+)
 
 
 def _keys_of(document):
@@ -60,8 +67,12 @@ def _text(value, limit):
 
 
 def _store(uri, fields):
-    """Cache a checked actor (a key rotated on the same origin replaces the old one)."""
-    with writing():
+    """Cache a checked actor (a key rotated on the same origin replaces the old one).
+
+    Two fetches of one actor or one key (two requests signed with it, two worker threads) may
+    end together: stores of one origin take turns, since the unique key id and actor id are
+    both on it and an upsert settles a conflict on one of them only."""
+    with writing("remote-actor", *origin(uri)):
         RemoteActor.delete().where((RemoteActor.key_id == fields["key_id"])
                                    & (RemoteActor.uri != uri)).execute()
         RemoteActor.insert(uri=uri, **fields).on_conflict(

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from chaton.accounts import audit
 from chaton.admin.files import markdown_file, write_atomic
 from chaton.core.cache import invalidate_all
-from chaton.core.db import utcnow, writing
+from chaton.core.db import database, utcnow, writing
 from chaton.core.i18n import LANGUAGES
 from chaton.hoster import domains
 from chaton.hoster.models import AssociationDomain
@@ -136,8 +136,8 @@ def create_association(slug, name, language="fr", hosts=(), admin_email="", acco
     association = Association.get(Association.slug == slug)
     with writing():
         Association.update(**quotas).where(Association.id == association.id).execute()
-        for host in hosts:
-            AssociationDomain.create(association=association, host=host)
+        # a host another association got since the check is not this one's (the log says so)
+        hosts = [host for host in hosts if _claim(association, host)]
     _changed()
     audit.record("hoster.create", association, target=slug, account=account, name=name,
                  domains=", ".join(hosts) or "-")
@@ -210,6 +210,15 @@ def _free_host(text):
     return host
 
 
+def _claim(association, host):
+    """Give the host to the association unless it serves one already; whether it did.
+
+    The unique host decides, not the check made before (`_free_host`): of two hosters adding
+    one host at once, to two associations, one gets it and the other is told who has it."""
+    query = AssociationDomain.insert(association=association, host=host).on_conflict_ignore()
+    return database.execute(query).rowcount == 1
+
+
 def add_domain(association, text, account=None):
     """Serve the association at the root of this host name; returns the normalized host."""
     try:
@@ -217,7 +226,9 @@ def add_domain(association, text, account=None):
     except domains.DomainError as exc:
         raise HostingError({"domain": str(exc)}) from None
     with writing():
-        AssociationDomain.create(association=association, host=host)
+        claimed = _claim(association, host)
+    if not claimed:  # taken since the check: checking again says by whom
+        return add_domain(association, text, account)
     _changed()
     audit.record("hoster.domain_add", association, target=host, account=account)
     return host

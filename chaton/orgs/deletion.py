@@ -169,7 +169,9 @@ def _delete_rows(association):
     for model, condition in plan:  # leaves first, in batches (the big tables)
         if _is_leaf(model):
             _count(deleted, model, _delete_in_batches(model, condition))
-    with writing():
+    # the association's own rows go in one transaction under the indexer's key: an indexer
+    # that read its folder before it moved away has finished, or will find the folder gone
+    with writing("content-index", association.slug):
         for model, condition in plan:
             if not _is_leaf(model):
                 _count(deleted, model, model.delete().where(condition).execute())
@@ -255,7 +257,11 @@ def forget_retired_keys():
     busy = {d.sender for d in Delivery.select(Delivery.sender).where(Delivery.status == "pending")}
     retired = [o for o in owners if o not in known and o not in busy]
     if retired:
-        with writing():
-            ActorKey.delete().where(ActorKey.owner.in_(retired)).execute()
+        with writing():  # checked again in the statement: a slug taken again keeps its key
+            ActorKey.delete().where(
+                ActorKey.owner.in_(retired)
+                & ActorKey.owner.not_in(Association.select(Association.slug))
+                & ActorKey.owner.not_in(Delivery.select(Delivery.sender).where(
+                    Delivery.status == "pending"))).execute()
     return retired
 

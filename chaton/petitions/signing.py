@@ -2,6 +2,12 @@
 
 A signature is pending until its e-mail link is confirmed; only confirmed signatures count.
 Links carry a signed token ([id, nonce]); rotating the nonce invalidates older links.
+
+On PostgreSQL these transactions run side by side (several app servers): a change that depends
+on a signature's state says so in its WHERE (`status = 'pending'`) and checks its row count, a
+withdrawal uncounts what its `DELETE ... RETURNING` actually removed, counters move in place,
+milestones are inserted once by their unique slug. Only signing reads then decides, under a
+lock on the one signatory (petition, address) it concerns.
 """
 
 import re
@@ -11,7 +17,7 @@ from datetime import timedelta
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from chaton.core.db import utcnow, writing
+from chaton.core.db import database, utcnow, writing
 from chaton.core.events import record_event
 from chaton.petitions.models import AreaCount, DailyCount, Petition, PetitionUpdate, Signature
 
@@ -78,17 +84,21 @@ def sign(petition, form):
     'new', 'pending' (a link is sent again) or 'confirmed' (already counted)."""
     key = normalize_email(form["email"])
     country = petition.association.meta.get("country", "FR")
-    with writing():
+    # two submissions of one address (a double click, two servers) take turns: the second
+    # finds the first's row instead of failing on the unique (petition, email_key)
+    with writing("signatory", petition.id, key):
         existing = Signature.get_or_none((Signature.petition == petition)
                                          & (Signature.email_key == key))
-        if existing is not None and existing.status == "confirmed":
-            return existing, "confirmed"
+        if existing is not None and existing.status == "pending":
+            now, nonce = utcnow(), secrets.token_hex(8)  # a new link, valid for the full delay
+            # still pending? a confirmation, a withdrawal or the expiry may have come meanwhile
+            if Signature.update(nonce=nonce, confirmation_sent_at=None, created_at=now).where(
+                    (Signature.id == existing.id) & (Signature.status == "pending")).execute():
+                existing.nonce, existing.confirmation_sent_at, existing.created_at = nonce, None, now
+                return existing, "pending"
+            existing = Signature.get_or_none(Signature.id == existing.id)  # confirmed, or gone
         if existing is not None:
-            existing.nonce = secrets.token_hex(8)  # a new link, valid for the full delay
-            existing.confirmation_sent_at, existing.created_at = None, utcnow()
-            existing.save(only=[Signature.nonce, Signature.confirmation_sent_at,
-                                Signature.created_at])
-            return existing, "pending"
+            return existing, "confirmed"
         signature = Signature.create(
             petition=petition, revision=petition.revision_number, name=form["name"],
             email=form["email"].strip(), email_key=key,
@@ -182,20 +192,27 @@ def record_milestones(petition):
         slug = f"{kind}-{mark}"
         if slug in known:
             continue
-        PetitionUpdate.create(petition=petition, slug=slug, kind=kind, title=slug, value=mark)
-        record_event(petition.association.slug, petition.slug, kind, mark, value=mark)
+        # the unique (petition, slug) decides: a confirmation, a partner's count or the indexer
+        # crossing the same mark at the same moment records it once, and none of them fails
+        query = PetitionUpdate.insert(petition=petition, slug=slug, kind=kind, title=slug,
+                                      value=mark).on_conflict_ignore()
+        if database.execute(query).rowcount == 1:
+            record_event(petition.association.slug, petition.slug, kind, mark, value=mark)
 
 
 def withdraw(signature):
-    """Erase a signature and everything its signatory gave; uncount it if it counted."""
+    """Erase a signature and everything its signatory gave; uncount it if it counted.
+
+    The row's state when it is deleted decides (RETURNING): a confirmation committed a moment
+    before is uncounted, and of two withdrawals (or a withdrawal and an invalidation) only the
+    one that deleted the row uncounts it."""
     with writing():
-        fresh = Signature.get_or_none(Signature.id == signature.id)
-        if fresh is None:
-            return
-        if fresh.status == "confirmed":
-            _add_to_counters(fresh, -1)
-            _count_changed(fresh.petition_id)
-        fresh.delete_instance()
+        for gone in (Signature.delete().where(Signature.id == signature.id)
+                     .returning(Signature.petition, Signature.status, Signature.confirmed_at,
+                                Signature.area)):
+            if gone.status == "confirmed":
+                _add_to_counters(gone, -1)
+                _count_changed(gone.petition_id)
 
 
 def unsubscribe(signature):
