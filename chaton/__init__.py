@@ -27,6 +27,10 @@ def create_app(instance_path=None, overrides=None):
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=bool(settings["session_cookie_secure"]),
         PERMANENT_SESSION_LIFETIME=timedelta(hours=int(settings["admin_session_hours"])),
+        # a cookie only when the session changes: sessions end a fixed time after signing in
+        # (checked on the server), and a response re-sending the session it read (a preview,
+        # a picture) could bring back a message another response had just shown
+        SESSION_REFRESH_EACH_REQUEST=False,
         WTF_CSRF_TIME_LIMIT=8 * 3600,
     )
     app.json.sort_keys = False  # keep the documented order of the JSON views

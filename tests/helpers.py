@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import yaml
-from databases import new_database_url
+from databases import new_database_url, sqlite_database_for
 
 from chaton import create_app
 from chaton.core import migrations
@@ -31,6 +31,8 @@ def make_app(tmp_path, content_dir, **overrides):
     }
     settings.update(overrides)
     instance = tmp_path / "instance"
+    if not settings.get("database_url"):
+        sqlite_database_for(instance)  # SQLite: a copy of a template migrated once
     if not settings.get("database_url") and (url := new_database_url()):
         settings["database_url"] = url
         instance.mkdir(parents=True, exist_ok=True)

@@ -95,6 +95,8 @@ class ChatonServer:
             shutil.copytree(DEMO_CONTENT, self.content)
         if self.port is None:
             self.port = free_port()
+        if not self.settings.get("database_url"):
+            databases.sqlite_database_for(self.instance)  # migrated once per test process
         done = subprocess.run([str(CHATON), "--instance", str(self.instance), "init"],
                               env=self.env(), capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, f"chaton init failed:\n{done.stdout}\n{done.stderr}"
