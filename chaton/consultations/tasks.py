@@ -13,7 +13,7 @@ from chaton.consultations import participants
 from chaton.consultations.feeds import phase_label
 from chaton.consultations.models import Comment, Consultation, Contribution, Participant
 from chaton.core import mail
-from chaton.core.events import HANDLERS, Event
+from chaton.core.events import Event, event_handler
 from chaton.core.tasks import periodic, task
 
 NEWS_KINDS = ("phase", "synthesis", "answer")
@@ -71,6 +71,7 @@ def send_news(participant_id, event_id):
           news=True, event=event, phase_label=phase_label)
 
 
+@event_handler("consultations.news")
 def on_event(event):
     """Queue a mail to every participant who opted in, for the events they asked about."""
     if event.kind not in NEWS_KINDS or event.data.get("type") != "consultation":
@@ -87,8 +88,6 @@ def on_event(event):
     for row in followers.iterator():
         send_news(row.id, event.id)
 
-
-HANDLERS.append(on_event)
 
 
 @periodic(crontab(minute="7"))

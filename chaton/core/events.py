@@ -1,11 +1,32 @@
-"""Campaign events: one record feeds the page, the feeds, federation and the mails."""
+"""Campaign events: one record feeds the page, the feeds, federation and the mails.
+
+Capabilities declare what they do with events (`@event_handler("petitions.news")`). The worker
+runs each pair (event, handler) as a task of its own (`core/tasks.py`): a handler that fails is
+retried alone, and the others, done already, are not run again (news queued twice, an activity
+delivered twice). The name is what the queue stores: renaming a handler orphans the work
+queued under its old name.
+"""
+
+import logging
 
 import peewee
 
 from chaton.core.db import BaseModel, JSONField, UTCDateTimeField, database, utcnow
 
-# functions called (by the worker) with each new event; capabilities append theirs
-HANDLERS = []
+log = logging.getLogger(__name__)
+
+# name -> function(event), called by the worker for each new event
+HANDLERS = {}
+
+
+def event_handler(name):
+    """Declare a handler of campaign events under a stable name."""
+    def decorator(fn):
+        assert HANDLERS.get(name, fn) is fn, f"two event handlers named {name!r}"
+        HANDLERS[name] = fn
+        return fn
+
+    return decorator
 
 
 class Event(BaseModel):
@@ -45,9 +66,12 @@ def record_event(association, campaign, kind, key, **data):
     return event
 
 
-def dispatch(event_id):
-    """Run every handler on an event (inside the worker)."""
+def run_handler(event_id, name):
+    """Run one handler on an event (inside the worker, as a task of its own)."""
+    handler = HANDLERS.get(name)
+    if handler is None:
+        log.warning("no event handler named %r (event %s): skipped", name, event_id)
+        return
     event = Event.get_or_none(Event.id == event_id)
     if event is not None:
-        for handler in HANDLERS:
-            handler(event)
+        handler(event)

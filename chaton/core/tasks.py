@@ -196,7 +196,17 @@ def run_consumers(settings, threads=None):
 
 @task()
 def handle_event(event_id):
-    """Hand a new campaign event to every handler (mails, feeds, federation)."""
-    from chaton.core.events import dispatch
+    """Queue one task per handler of a new campaign event (mails, federation...): each is
+    retried on its own."""
+    from chaton.core.events import HANDLERS
 
-    dispatch(event_id)
+    for name in sorted(HANDLERS):
+        handle_event_with(event_id, name)
+
+
+@task()
+def handle_event_with(event_id, name):
+    """One handler on one event; a failure retries this pair only."""
+    from chaton.core.events import run_handler
+
+    run_handler(event_id, name)

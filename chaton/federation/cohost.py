@@ -208,4 +208,4 @@ def signatories(petition, signer):
     return dedup.signatory_hashes(petition.id, secret)
 
 
-signing.COUNT_LISTENERS.append(on_count_changed)
+signing.count_changed.connect(on_count_changed)

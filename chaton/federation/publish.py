@@ -5,7 +5,7 @@ are Creates of new Notes; edits and status changes are Updates of the petition's
 petition removed is a Delete. One delivery per inbox (shared inboxes collapse followers).
 """
 
-from chaton.core.events import HANDLERS, Event
+from chaton.core.events import Event, event_handler
 from chaton.federation.actors import (
     CONTEXT,
     PUBLIC,
@@ -53,6 +53,7 @@ def published_events(association_slug, limit=500):
     return visible_events(query, limit=limit, kinds=("opened", *NEWS))
 
 
+@event_handler("federation.publish")
 def on_event(event):
     """Event handler (in the worker): deliver to every follower of the association."""
     from chaton.federation.delivery import enqueue
@@ -75,5 +76,3 @@ def on_event(event):
     if activity is not None:
         enqueue(activity, event.association, inboxes)
 
-
-HANDLERS.append(on_event)

@@ -14,6 +14,7 @@ import re
 import secrets
 from datetime import timedelta
 
+from blinker import signal
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -22,8 +23,9 @@ from chaton.core.events import record_event
 from chaton.petitions.models import AreaCount, DailyCount, Petition, PetitionUpdate, Signature
 
 GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
-# called with a petition id inside the transaction that changed its confirmed count
-COUNT_LISTENERS = []
+# sent with a petition's id inside the transaction that changed its confirmed count (so that
+# what receivers write commits or rolls back with it); co-hosting reports the new count
+count_changed = signal("chaton.petitions.count-changed")
 
 
 def normalize_domain(domain):
@@ -172,8 +174,7 @@ def confirm(signature):
 
 
 def _count_changed(petition_id):
-    for listener in COUNT_LISTENERS:
-        listener(petition_id)
+    count_changed.send(petition_id)
 
 
 def record_milestones(petition):

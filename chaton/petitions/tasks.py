@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from huey import crontab
 
 from chaton.core import mail
-from chaton.core.events import HANDLERS
+from chaton.core.events import event_handler
 from chaton.core.tasks import periodic, task
 from chaton.orgs.models import Association
 from chaton.petitions import retention, signing
@@ -116,6 +116,7 @@ def notify_target(petition_id, event_id):
                         subject_vars={"title": petition.title}, petition=petition, event=event)
 
 
+@event_handler("petitions.news")
 def on_event(event):
     """Queue the mails an event calls for: followers told, target notified at the threshold."""
     if event.kind not in NEWS_KINDS or not event.campaign:
@@ -139,8 +140,6 @@ def on_event(event):
     if batch:
         send_news(batch, event.id)
 
-
-HANDLERS.append(on_event)
 
 
 @periodic(crontab(minute="*/15"))
