@@ -97,8 +97,9 @@ Create the database (docs/deploy.md, "PostgreSQL"), then run again:
 
     ./install.sh --postgresql --database-url='postgresql://chaton:PASSWORD@HOST/chaton'
 
-(the password URL-encoded: %40 for @), or set database_url in instance/config.toml and run
-.venv/bin/chaton init
+(the password URL-encoded: %40 for @); or, to keep the demo out of it:
+
+    .venv/bin/chaton init --database-url='postgresql://chaton:PASSWORD@HOST/chaton'
 TXT
   exit 0
 fi
