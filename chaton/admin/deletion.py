@@ -10,7 +10,7 @@ from chaton.accounts.sessions import current_account
 from chaton.admin.auth import require
 from chaton.core.themes import render
 from chaton.orgs import deletion
-from chaton.orgs.views import load_association
+from chaton.orgs.loading import load_association
 
 bp = Blueprint("deletion", __name__, url_prefix="/<org>/admin/delete")
 audit.label("association.delete", _l("Association deleted"))

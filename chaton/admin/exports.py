@@ -14,7 +14,7 @@ from chaton.core.security import limiter
 from chaton.core.themes import render
 from chaton.orgs import archive
 from chaton.orgs.deletion import summary
-from chaton.orgs.views import load_association
+from chaton.orgs.loading import load_association
 from chaton.petitions.models import Petition, Signature
 
 bp = Blueprint("exports", __name__, url_prefix="/<org>/admin/exports")

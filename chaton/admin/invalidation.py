@@ -11,7 +11,7 @@ from chaton.admin.views import _admin_petition
 from chaton.core.cache import invalidate_all
 from chaton.core.db import utcnow
 from chaton.core.themes import render
-from chaton.orgs.views import load_association
+from chaton.orgs.loading import load_association
 from chaton.petitions import invalidation as service
 
 bp = Blueprint("invalidation", __name__, url_prefix="/<org>/admin/petitions")

@@ -12,7 +12,7 @@ from chaton.admin import nav
 from chaton.admin.auth import require
 from chaton.core.security import limiter
 from chaton.core.themes import render
-from chaton.orgs.views import load_association
+from chaton.orgs.loading import load_association
 
 bp = Blueprint("members", __name__, url_prefix="/<org>/admin")
 nav.register("members.index", _l("Members"), "manage", order=80)

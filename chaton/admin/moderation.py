@@ -15,7 +15,7 @@ from chaton.consultations import moderation
 from chaton.consultations.admin import _reason_labels, carry_out
 from chaton.consultations.models import Consultation
 from chaton.core.themes import render
-from chaton.orgs.views import load_association
+from chaton.orgs.loading import load_association
 
 bp = Blueprint("moderation", __name__, url_prefix="/<org>/admin/moderation")
 nav.register("moderation.queue", _l("Moderation"), "moderate", order=40)
@@ -46,8 +46,7 @@ def queue(org):
           methods=["POST"])
 @require("moderate")
 def decide(org, slug, kind, item_id):
-    consultation = Consultation.get_or_none((Consultation.association == g.association)
-                                            & (Consultation.slug == slug) & Consultation.present)
+    consultation = Consultation.find(g.association, slug)
     item = moderation.target(consultation, kind, item_id) if consultation else None
     action = request.form.get("action")
     reason = request.form.get("reason", "").strip()[:300]

@@ -23,7 +23,7 @@ from chaton.core import frontmatter as fm
 from chaton.core.i18n import LANGUAGES
 from chaton.core.themes import render
 from chaton.orgs.colors import MIN_CONTRAST, contrast_with_white
-from chaton.orgs.views import load_association
+from chaton.orgs.loading import load_association
 
 bp = Blueprint("association_settings", __name__, url_prefix="/<org>/admin")
 nav.register("association_settings.edit", _l("Settings"), "manage", order=85)

@@ -16,9 +16,10 @@ from chaton.admin.charts import daily_bars
 from chaton.admin.files import write_answer, write_update
 from chaton.core.csvexport import stream_csv
 from chaton.core.db import utcnow
+from chaton.core.lookup import found_or_404
 from chaton.core.themes import render
+from chaton.orgs.loading import load_association
 from chaton.orgs.models import ContentError
-from chaton.orgs.views import load_association
 from chaton.petitions.models import (
     AreaCount,
     DailyCount,
@@ -57,12 +58,7 @@ def dashboard(org):
 
 
 def _admin_petition(org, slug):
-    from flask import abort
-
-    petition = Petition.get_or_none((Petition.association == g.association)
-                                    & (Petition.slug == slug) & Petition.present)
-    if petition is None:
-        abort(404)
+    petition = found_or_404(Petition.find(g.association, slug))
     petition.association = g.association
     return petition
 

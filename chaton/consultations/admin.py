@@ -14,8 +14,9 @@ from chaton.consultations.forms import CollectiveForm
 from chaton.consultations.models import Consultation, Participant, Topic
 from chaton.consultations.tasks import notify_reply
 from chaton.consultations.views import context, topics_of
+from chaton.core.lookup import found_or_404
 from chaton.core.themes import render
-from chaton.orgs.views import load_association
+from chaton.orgs.loading import load_association
 
 bp = Blueprint("consultations_admin", __name__, url_prefix="/<org>/admin/consultations")
 nav.register("consultations_admin.index", _l("Consultations"), "view", order=30)
@@ -31,10 +32,7 @@ def pick_association(endpoint, values):
 
 
 def _consultation(slug):
-    found = Consultation.get_or_none((Consultation.association == g.association)
-                                     & (Consultation.slug == slug) & Consultation.present)
-    if found is None:
-        abort(404)
+    found = found_or_404(Consultation.find(g.association, slug))
     found.association = g.association
     return found
 

@@ -9,8 +9,9 @@ moderation reason, not their text.
 from flask import Response, url_for
 from peewee import fn
 
+from chaton.consultations.loading import load_consultation
 from chaton.consultations.models import Comment, Contribution, Topic, VoteCount
-from chaton.consultations.views import bp, load_consultation, show_page, topics_of
+from chaton.consultations.views import bp, show_page, topics_of
 from chaton.core.csvexport import stream_csv
 from chaton.core.db import utcnow
 

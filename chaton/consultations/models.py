@@ -44,6 +44,12 @@ class Consultation(BaseModel):
         table_name = "consultation"
         indexes = ((("association", "slug"), True),)
 
+    @classmethod
+    def find(cls, association, slug):
+        """The consultation `slug` of the association whose file is present, or None."""
+        return cls.get_or_none((cls.association == association) & (cls.slug == slug)
+                               & cls.present)
+
     @property
     def moderation(self):
         return self.meta.get("moderation") or "post"

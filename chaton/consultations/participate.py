@@ -17,17 +17,10 @@ from chaton.consultations.forms import (
     ProfileForm,
     ReportForm,
 )
+from chaton.consultations.loading import load_consultation, load_contribution, load_topic
 from chaton.consultations.models import Comment
 from chaton.consultations.tasks import notify_reply, send_login_link
-from chaton.consultations.views import (
-    bp,
-    contribution_page,
-    load_consultation,
-    load_contribution,
-    load_topic,
-    show_page,
-    topic_page,
-)
+from chaton.consultations.views import bp, contribution_page, show_page, topic_page
 from chaton.core.errors import error_page
 from chaton.core.security import anonymous_form, csrf, rate_limit, safe_next
 

@@ -7,15 +7,14 @@ from datetime import date
 
 from flask import Blueprint, abort, redirect, request, url_for
 
-from chaton.admin.auth import is_member
 from chaton.consultations import contributions as service
 from chaton.consultations import moderation, participants, voting
 from chaton.consultations.indexing import cited_numbers
+from chaton.consultations.loading import load_consultation, load_contribution, load_topic
 from chaton.consultations.models import Comment, Consultation, Contribution, Topic
 from chaton.core.events import Event
 from chaton.core.markup import plain_text
 from chaton.core.themes import render
-from chaton.orgs.views import load_association
 
 bp = Blueprint("consultations", __name__, url_prefix="/<org>/consultations")
 
@@ -24,26 +23,6 @@ bp = Blueprint("consultations", __name__, url_prefix="/<org>/consultations")
 def plain_text_filter(text):
     """Visitor text as safe paragraphs (no Markdown, no HTML)."""
     return plain_text(text)
-
-
-def load_consultation(org, slug):
-    """The consultation of the URL; drafts only for the association's members."""
-    association = load_association(org)
-    consultation = Consultation.get_or_none((Consultation.association == association)
-                                            & (Consultation.slug == slug) & Consultation.present)
-    if consultation is None or (consultation.status == "draft" and not is_member(association)):
-        abort(404)
-    consultation.association = association
-    return consultation
-
-
-def load_topic(consultation, topic_slug):
-    topic = Topic.get_or_none((Topic.consultation == consultation) & (Topic.slug == topic_slug)
-                              & Topic.present)
-    if topic is None:
-        abort(404)
-    topic.consultation = consultation
-    return topic
 
 
 def listed_for(association):
@@ -152,14 +131,6 @@ def topic_page(consultation, topic_slug, status=200, **forms):
 @bp.route("/<slug>/topics/<topic>")
 def topic(org, slug, topic):
     return topic_page(load_consultation(org, slug), topic)
-
-
-def load_contribution(consultation, number):
-    contribution = Contribution.get_or_none((Contribution.consultation == consultation)
-                                            & (Contribution.number == number))
-    if contribution is None:
-        abort(404)
-    return contribution
 
 
 def contribution_page(consultation, number, status=200, **forms):

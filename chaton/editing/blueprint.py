@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from chaton.accounts import audit
 from chaton.admin import nav
 from chaton.admin.auth import can
-from chaton.orgs.views import load_association
+from chaton.orgs.loading import load_association
 
 bp = Blueprint("editing", __name__, url_prefix="/<org>/admin")
 nav.register("editing.campaigns", _l("Campaigns"), "view", order=20)

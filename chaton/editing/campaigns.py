@@ -212,14 +212,11 @@ def campaign_context(found):
     except BrokenFile:
         context["meta"] = {}
     if found.kind.campaign == "petition":
-        context["petition"] = Petition.get_or_none((Petition.association == g.association)
-                                                   & (Petition.slug == slug) & Petition.present)
+        context["petition"] = Petition.find(g.association, slug)
         context["actions"] = petition_actions(context["meta"], today) if context["meta"] else []
         context["files"] = petition_files(found.org, org_folder, slug)
     else:
-        context["consultation"] = Consultation.get_or_none(
-            (Consultation.association == g.association) & (Consultation.slug == slug)
-            & Consultation.present)
+        context["consultation"] = Consultation.find(g.association, slug)
         context["actions"] = consultation_actions(context["meta"], today) if context["meta"] else []
         context["files"] = consultation_files(found.org, org_folder, slug)
     return context

@@ -210,7 +210,7 @@ def _image_type(url):
 
 def event_note(event, petition):
     """A news Note for an event (update, milestone, answer...) of a petition."""
-    from chaton.feeds.views import describe
+    from chaton.feeds.entries import describe
 
     title, html = describe(event, petition)
     url = petition_url(petition)

@@ -16,7 +16,7 @@ from chaton.federation.actors import (
     petition_url,
 )
 from chaton.federation.models import Follower
-from chaton.feeds.views import visible_events
+from chaton.feeds.entries import visible_events
 from chaton.petitions.models import Petition
 
 NEWS = ("update", "milestone", "threshold", "answer")

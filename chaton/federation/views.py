@@ -12,8 +12,8 @@ from chaton.core.source import source_url
 from chaton.core.themes import render
 from chaton.federation import actors, inbox
 from chaton.federation.models import Follower, Mirror
+from chaton.orgs.loading import load_association
 from chaton.orgs.models import Association
-from chaton.orgs.views import load_association
 
 log = logging.getLogger(__name__)
 bp = Blueprint("federation", __name__)
@@ -210,7 +210,7 @@ def event_activity(org, kind, slug, event_id):
 
 def _published_event(org, kind, slug, event_id):
     """(event, campaign) when public; a Tombstone (410) when the campaign was removed."""
-    from chaton.feeds.views import SHOWN, visible_events
+    from chaton.feeds.entries import SHOWN, visible_events
 
     load_association(org)
     query = Event.select().where((Event.id == event_id) & (Event.association == org)
@@ -316,7 +316,7 @@ def negotiate_petition(petition):
 def signatories(org, slug):
     """A co-hosted copy's hashed signatories, in pages, for the origin's servers only."""
     from chaton.federation import cohost, signed_fetch
-    from chaton.petitions.views import load_petition
+    from chaton.petitions.loading import load_petition
 
     petition = load_petition(org, slug)
     hashes = cohost.signatories(petition, signed_fetch.signer())

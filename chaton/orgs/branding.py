@@ -11,7 +11,7 @@ import hashlib
 from flask import Blueprint, Response, request
 
 from chaton.orgs.colors import tint, usable
-from chaton.orgs.views import load_association
+from chaton.orgs.loading import load_association
 
 bp = Blueprint("branding", __name__)
 

@@ -6,47 +6,18 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    g,
-    jsonify,
-    make_response,
-    request,
     send_file,
     send_from_directory,
 )
 
 from chaton.core.themes import render
+from chaton.orgs.loading import load_association
 from chaton.orgs.models import Association
 from chaton.petitions.models import Petition
 
 bp = Blueprint("orgs", __name__)
 
 MEDIA_TYPES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".pdf", ".avif"}
-
-
-def load_association(slug):
-    """The association of the URL (or 404; 410 while the hoster suspends it), remembered for
-    theme and language."""
-    association = Association.by_slug(slug)
-    if association is None:
-        abort(404)
-    g.association = association
-    if association.disabled:
-        abort(suspended(association))
-    return association
-
-
-def suspended(association):
-    """410 Gone while the hoster suspends the association: a short page, or JSON for machines."""
-    accept = request.headers.get("Accept", "")
-    if request.path.endswith(".json") or "json" in accept and "html" not in accept:
-        response = jsonify(error="This space is suspended by the hoster of this site.", status=410)
-        response.status_code = 410
-    else:
-        in_area = "/admin" in request.path
-        response = make_response(render("suspended.html", association=association,
-                                         in_area=in_area), 410)
-    response.headers["Cache-Control"] = "no-store"  # back at once when the hoster enables it
-    return response
 
 
 @bp.route("/")

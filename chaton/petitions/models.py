@@ -35,6 +35,12 @@ class Petition(BaseModel):
         table_name = "petition"
         indexes = ((("association", "slug"), True),)
 
+    @classmethod
+    def find(cls, association, slug):
+        """The petition `slug` of the association whose file is present, or None."""
+        return cls.get_or_none((cls.association == association) & (cls.slug == slug)
+                               & cls.present)
+
     @property
     def target(self):
         return self.meta.get("target") or {}

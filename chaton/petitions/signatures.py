@@ -35,7 +35,7 @@ def confirm(token):
         return gone()
     petition = signature.petition
     if petition.association.disabled:  # signing is closed while the hoster suspends it;
-        from chaton.orgs.views import suspended  # withdrawing and unsubscribing still work
+        from chaton.orgs.loading import suspended  # withdrawing and unsubscribing still work
 
         return suspended(petition.association)
     if request.method == "POST":

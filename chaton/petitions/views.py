@@ -11,35 +11,13 @@ from chaton.admin.auth import is_member
 from chaton.core.cache import TTLCache, generation
 from chaton.core.security import anonymous_form, rate_limit
 from chaton.core.themes import render
-from chaton.orgs.views import load_association
 from chaton.petitions import invalidation, signing
 from chaton.petitions.forms import SignForm
-from chaton.petitions.models import AreaCount, Petition, PetitionRevision, PetitionUpdate
+from chaton.petitions.loading import load_petition
+from chaton.petitions.models import AreaCount, PetitionRevision, PetitionUpdate
 from chaton.petitions.tasks import send_confirmation
 
 bp = Blueprint("petitions", __name__, url_prefix="/<org>/petitions")
-
-
-_petitions = TTLCache(ttl=2.0)
-
-
-def load_petition(org, slug, counts_needed=True):
-    """The petition of the URL; drafts only for the association's members.
-
-    Without `counts_needed` (signing: only the text, status and revision matter, and those
-    change with the content, which clears the cache) the row may come from a 2-second cache.
-    """
-    association = load_association(org)
-    petition = None if counts_needed else _petitions.get((association.id, slug))
-    if petition is None:
-        petition = Petition.get_or_none((Petition.association == association)
-                                        & (Petition.slug == slug) & Petition.present)
-        if petition is not None:
-            _petitions.set((association.id, slug), petition)
-    if petition is None or (petition.status == "draft" and not is_member(association)):
-        abort(404)
-    petition.association = association
-    return petition
 
 
 def make_form(petition, formdata=None):
