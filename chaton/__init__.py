@@ -79,43 +79,11 @@ def _init_extensions(app, instance, settings):
 
 
 def _register_blueprints(app):
-    from chaton.accounts import tasks as _account_tasks  # noqa: F401  (invitations queued by commands)
-    from chaton.accounts.views import bp as accounts_bp
-    from chaton.admin.deletion import bp as deletion_bp
-    from chaton.admin.exports import bp as exports_bp
-    from chaton.admin.invalidation import bp as invalidation_bp
-    from chaton.admin.members import bp as members_bp
-    from chaton.admin.moderation import bp as moderation_bp
-    from chaton.admin.settings import bp as settings_bp
-    from chaton.admin.views import bp as admin_bp
-    from chaton.consultations import blueprints as consultation_blueprints
-    from chaton.editing import editing_blueprint
-    from chaton.federation import cohost as _cohost  # noqa: F401  (reports co-hosted counts)
-    from chaton.federation import publish as _publish  # noqa: F401  (delivers events)
-    from chaton.federation import tasks as _federation_tasks  # noqa: F401
-    from chaton.federation.views import bp as federation_bp
-    from chaton.feeds.views import bp as feeds_bp
-    from chaton.hoster.views import bp as hoster_bp
-    from chaton.orgs import tasks as _org_tasks  # noqa: F401  (purges deleted associations)
-    from chaton.orgs.branding import bp as branding_bp
-    from chaton.orgs.views import bp as orgs_bp
-    from chaton.petitions import tasks as _petition_tasks  # noqa: F401  (registers tasks)
-    from chaton.petitions.signatures import bp as signatures_bp
-    from chaton.petitions.views import bp as petitions_bp
+    """Every installed capability: first the modules that declare its routes, tasks, event
+    handlers and receivers, then its blueprints (chaton/capabilities.py gives the order)."""
+    from chaton.core.capability import installed
 
-    app.register_blueprint(signatures_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(hoster_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(members_bp)
-    app.register_blueprint(settings_bp)
-    app.register_blueprint(branding_bp)
-    for blueprint in (moderation_bp, invalidation_bp, exports_bp, deletion_bp):
-        app.register_blueprint(blueprint)
-    app.register_blueprint(editing_blueprint())
-    app.register_blueprint(feeds_bp)
-    app.register_blueprint(federation_bp)
-    app.register_blueprint(petitions_bp)
-    for blueprint in consultation_blueprints():
-        app.register_blueprint(blueprint)
-    app.register_blueprint(orgs_bp)
+    for capability in installed():
+        capability.load_modules()
+        for blueprint in capability.load_blueprints():
+            app.register_blueprint(blueprint)

@@ -7,10 +7,8 @@ import sys
 import click
 
 from chaton import owner_only
-from chaton.accounts.commands import account
 from chaton.commandline import make_app
 from chaton.core.settings import resolve_instance_path
-from chaton.hoster.commands import org
 
 log = logging.getLogger("chaton")
 
@@ -32,8 +30,15 @@ def main(ctx, instance):
     ctx.obj = {"instance": resolve_instance_path(instance)}
 
 
-main.add_command(org)
-main.add_command(account)
+def _add_capability_commands():
+    from chaton.core.capability import installed
+
+    for capability in installed():
+        for command in capability.load_commands():
+            main.add_command(command)
+
+
+_add_capability_commands()
 
 
 @main.command()

@@ -1,11 +1,12 @@
 """Consultations: phases, topics, participants, votes, contributions, comments, moderation,
 synthesis, answer, open data."""
 
+from chaton.core.capability import Capability
 
-def blueprints():
-    """The public and the organisers' blueprints, with every route and task registered."""
-    from chaton.consultations import exports, participate, tasks  # noqa: F401  (routes, tasks)
-    from chaton.consultations.admin import bp as admin_bp
-    from chaton.consultations.views import bp
-
-    return [bp, admin_bp]
+capability = Capability(
+    name="consultations",
+    blueprints=("chaton.consultations.views:bp", "chaton.consultations.admin:bp"),
+    # routes added to the public blueprint by these modules, and the tasks
+    modules=("chaton.consultations.exports", "chaton.consultations.participate",
+             "chaton.consultations.tasks"),
+)

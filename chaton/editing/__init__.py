@@ -10,9 +10,10 @@
 """
 
 
-def editing_blueprint():
-    """The association area's editing blueprint, with every route registered."""
-    from chaton.editing import campaigns, views  # noqa: F401  (routes)
-    from chaton.editing.blueprint import bp
+from chaton.core.capability import Capability
 
-    return bp
+capability = Capability(
+    name="editing",
+    blueprints=("chaton.editing.blueprint:bp",),
+    modules=("chaton.editing.campaigns", "chaton.editing.views"),  # their routes on that blueprint
+)

@@ -1,0 +1,9 @@
+"""Associations: their pages, media, branding, archive and deletion."""
+
+from chaton.core.capability import Capability
+
+capability = Capability(
+    name="orgs",
+    blueprints=("chaton.orgs.branding:bp", "chaton.orgs.views:bp"),
+    modules=("chaton.orgs.tasks",),  # purges deleted associations
+)
