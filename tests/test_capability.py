@@ -17,8 +17,14 @@ FAKE = {
         """A capability from outside Chaton's tree."""
         from chaton.core.capability import Capability
 
-        capability = Capability(name="fake", blueprints=("chaton_fake.views:bp",),
-                                modules=("chaton_fake.handlers",))
+        from chaton.core.capability import Capability, ContentKind
+
+        capability = Capability(
+            name="fake", blueprints=("chaton_fake.views:bp",), modules=("chaton_fake.handlers",),
+            content_kinds=(ContentKind(name="notes", files="chaton_fake.notes:files",
+                                       parse="chaton_fake.notes:parse",
+                                       broken="chaton_fake.notes:broken",
+                                       index="chaton_fake.notes:index"),))
     ''',
     "views.py": '''
         from flask import Blueprint
@@ -29,6 +35,38 @@ FAKE = {
         @bp.route("/fake/hello")
         def hello():
             return {"hello": "from outside"}
+    ''',
+    "notes.py": '''
+        """A third kind of file in an association's folder: notes/<slug>.md."""
+        from dataclasses import dataclass, field
+        from pathlib import Path
+
+        INDEXED = []
+
+
+        @dataclass
+        class Note:
+            slug: str
+            text: str = ""
+            problems: list = field(default_factory=list)
+
+
+        def files(folder):
+            return sorted(Path(folder, "notes").glob("*.md"))
+
+
+        def parse(path, folder):
+            if path.stem == "explodes":
+                raise ValueError("a bug in the parser")
+            return Note(slug=path.stem, text=path.read_text())
+
+
+        def broken(path, doc):
+            return Note(slug=path.stem, problems=list(doc.problems))
+
+
+        def index(association, notes):
+            INDEXED.append((association.slug, [(n.slug, bool(n.problems)) for n in notes]))
     ''',
     "handlers.py": '''
         from chaton.core.events import event_handler
@@ -60,13 +98,21 @@ def fake_capability(tmp_path, monkeypatch):
 
 def test_an_installed_capability_serves_its_pages_and_handles_events(tmp_path, content_dir,
                                                                      fake_capability):
+    """Its page served, its kind of file parsed and indexed (an unreadable one as the kind's
+    own stand-in, with its problem), its event handler called."""
+    notes = content_dir / "quartiers-solidaires" / "notes"
+    notes.mkdir()
+    (notes / "hello.md").write_text("Hello")
+    (notes / "explodes.md").write_text("Boom")
     app = make_app(tmp_path, content_dir)
     assert [c.name for c in installed()][-1] == "fake"
     assert app.test_client().get("/fake/hello").get_json() == {"hello": "from outside"}
     with app.app_context(), writing():
         events.record_event("quartiers-solidaires", "ecole-sans-amiante", "update", "plugged")
     from chaton_fake.handlers import SEEN
+    from chaton_fake.notes import INDEXED
 
+    assert ("quartiers-solidaires", [("explodes", True), ("hello", False)]) in INDEXED
     assert ("update", "plugged") in SEEN and ("opened", "opened") in SEEN  # and the demo's
 
 

@@ -49,15 +49,16 @@ def test_one_bad_file_is_that_files_problem_only(tmp_path, content_dir, case):
 def test_any_parser_failure_stays_in_its_file(tmp_path, content_dir, monkeypatch):
     """Whatever a parser raises on one file (a bug), the others are indexed."""
     from chaton.core import content as content_module
+    from chaton.petitions import content as petition_content
 
-    real = content_module.parse_petition
+    real = petition_content.parse_petition
 
     def exploding(path, folder):
         if path.name == "ecole-sans-amiante.md":
             raise ZeroDivisionError("a bug")
         return real(path, folder)
 
-    monkeypatch.setattr(content_module, "parse_petition", exploding)
+    monkeypatch.setattr(petition_content, "parse_petition", exploding)  # the kind's parser
     tree = content_module.load_tree(content_dir)
     assert any("ecole-sans-amiante.md" in str(p) and "a bug" in str(p) for p in tree.errors)
     assert any(p.slug == "bancs-place-des-tilleuls" and not p.problems
@@ -355,3 +356,25 @@ def test_a_title_on_several_lines_still_makes_a_mail(app, content_dir):
     message = email.message_from_bytes(raw, policy=email.policy.default)
     assert message["Bcc"] is None
     assert message["Subject"].endswith("Une école sans amiante Bcc: victim@example.org")
+
+
+def test_a_consultation_its_parser_fails_on_stays_a_consultation(content_dir, monkeypatch):
+    """A consultation whose parser fails (a bug) is reported as that consultation's problem, its
+    slug its folder's, the kind's own stand-in: not a petition named "index"."""
+    from chaton.consultations import content as consultation_content
+    from chaton.core.content import load_tree
+
+    real = consultation_content.parse_consultation
+
+    def exploding(path, folder):
+        if path.parent.name == "avenir-friche-jean-moulin":
+            raise ZeroDivisionError("a bug")
+        return real(path, folder)
+
+    monkeypatch.setattr(consultation_content, "parse_consultation", exploding)
+    tree = load_tree(content_dir)
+    association = next(a for a in tree.associations if a.slug == "quartiers-solidaires")
+    broken = [c for c in association.consultations if c.problems]
+    assert [(type(c), c.slug) for c in broken] == [(consultation_content.ParsedConsultation,
+                                                    "avenir-friche-jean-moulin")]
+    assert any("a bug" in str(p) for p in broken[0].problems)

@@ -1,7 +1,7 @@
 """Consultations: phases, topics, participants, votes, contributions, comments, moderation,
 synthesis, answer, open data."""
 
-from chaton.core.capability import Capability
+from chaton.core.capability import Capability, ContentKind
 
 capability = Capability(
     name="consultations",
@@ -9,4 +9,9 @@ capability = Capability(
     # routes added to the public blueprint by these modules, and the tasks
     modules=("chaton.consultations.exports", "chaton.consultations.participate",
              "chaton.consultations.tasks"),
+    content_kinds=(ContentKind(
+        name="consultations", files="chaton.consultations.content:consultation_files",
+        parse="chaton.consultations.content:parse_consultation",
+        broken="chaton.consultations.content:broken_consultation",
+        index="chaton.consultations.indexing:index_consultations"),),
 )

@@ -75,6 +75,11 @@ class ParsedConsultation:
         return found
 
 
+def broken_consultation(path, doc):
+    """An unreadable index.md: its problem reported, the consultation's last good version kept."""
+    return ParsedConsultation(slug=Path(path).parent.name, doc=doc)
+
+
 def consultation_files(org_folder):
     """The index.md of every consultation of an association folder, sorted."""
     return sorted(Path(org_folder, "consultations").glob("*/index.md"))

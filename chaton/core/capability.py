@@ -16,6 +16,23 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class ContentKind:
+    """A kind of campaign file in an association's folder (petitions, consultations...): how
+    its files are found, parsed, represented when unreadable, and indexed."""
+
+    name: str  # the attribute of the parsed association holding them ("petitions")
+    files: str  # fn(association folder) -> sorted paths
+    parse: str  # fn(path, association folder) -> parsed (with .slug, .problems), or None
+    broken: str  # fn(path, Document with the problem) -> parsed, for an unreadable file
+    index: str  # fn(Association, [parsed]) inside the association's indexing transaction
+
+    def __getattr__(self, name):  # kind.parse_fn, kind.files_fn...: the functions named
+        if name.endswith("_fn") and name[:-3] in ("files", "parse", "broken", "index"):
+            return _named(getattr(self, name[:-3]))
+        raise AttributeError(name)
+
+
+@dataclass(frozen=True)
 class Capability:
     name: str
     # blueprints, registered in this order ("chaton.petitions.views:bp")
@@ -24,6 +41,8 @@ class Capability:
     modules: tuple[str, ...] = ()
     # click commands and groups added to `chaton` ("chaton.hoster.commands:org")
     commands: tuple[str, ...] = ()
+    # kinds of campaign files in an association's folder
+    content_kinds: tuple[ContentKind, ...] = ()
 
     def load_blueprints(self):
         return [_named(path) for path in self.blueprints]
@@ -39,6 +58,11 @@ class Capability:
 def _named(path):
     module, _, attribute = path.partition(":")
     return getattr(importlib.import_module(module), attribute)
+
+
+def content_kinds():
+    """Every installed capability's kinds of campaign files, in INSTALLED order."""
+    return [kind for capability in installed() for kind in capability.content_kinds]
 
 
 def installed():

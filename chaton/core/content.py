@@ -15,11 +15,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from chaton.consultations.content import consultation_files, parse_consultation
 from chaton.core.cache import invalidate_all
+from chaton.core.capability import content_kinds
 from chaton.core.frontmatter import Problem
 from chaton.orgs.content import parse_association
-from chaton.petitions.content import parse_petition, petition_files
 
 log = logging.getLogger(__name__)
 
@@ -29,14 +28,20 @@ class ParsedAssociation:
     slug: str
     folder: Path
     doc: object
-    petitions: list = field(default_factory=list)
-    consultations: list = field(default_factory=list)
+    campaigns: dict = field(default_factory=dict)  # content kind name -> parsed files
+
+    def __getattr__(self, name):  # parsed.petitions, parsed.consultations: one kind's files
+        campaigns = self.__dict__.get("campaigns", {})
+        if name in campaigns:
+            return campaigns[name]
+        raise AttributeError(name)
 
     @property
     def problems(self):
         found = list(self.doc.problems)
-        for campaign in self.petitions + self.consultations:
-            found.extend(campaign.problems)
+        for parsed in self.campaigns.values():
+            for campaign in parsed:
+                found.extend(campaign.problems)
         return found
 
 
@@ -93,40 +98,41 @@ def _load_association(folder, content_dir):
         doc = Document(path=shown, meta={}, body="", body_line=1)
         doc.problems.append(Problem(shown, 0, "", f"cannot read the file: {exc}"))
     parsed = ParsedAssociation(slug=folder.name, folder=folder, doc=doc)
-    for petition_path in petition_files(folder):
-        petition = _guarded(parse_petition, petition_path, folder, content_dir)
-        if petition is not None:
-            parsed.petitions.append(petition)
-    for index_path in consultation_files(folder):  # never raises: unreadable files are problems
-        parsed.consultations.append(_guarded(parse_consultation, index_path, folder, content_dir))
+    for kind in content_kinds():  # each capability's kinds of campaign files
+        found = parsed.campaigns.setdefault(kind.name, [])
+        for path in kind.files_fn(folder):
+            campaign = _guarded(kind, path, folder, content_dir)
+            if campaign is not None:
+                found.append(campaign)
     return parsed
 
 
-def _guarded(parser, path, folder, content_dir):
-    """Run a parser, turning unreadable files, and any failure of the parser on one file,
-    into a reported problem of that file: the other files and associations go on."""
+def _guarded(kind, path, folder, content_dir):
+    """Run a kind's parser, turning unreadable files, and any failure of the parser on one
+    file, into a reported problem of that file: the other files and associations go on."""
     try:
-        parsed = parser(path, folder)
+        parsed = kind.parse_fn(path, folder)
     except (OSError, UnicodeDecodeError) as exc:
         log.error("%s: cannot read: %s", path, exc)
-        return _unreadable(path, content_dir, exc)
+        return _unreadable(kind, path, content_dir, exc)
     except Exception as exc:
         log.exception("%s: the parser failed", path)
-        return _unreadable(path, content_dir, exc)
-    for problem in parsed.problems:
-        problem.path = _display(problem.path, content_dir)
+        return _unreadable(kind, path, content_dir, exc)
+    if parsed is not None:
+        for problem in parsed.problems:
+            problem.path = _display(problem.path, content_dir)
     return parsed
 
 
-def _unreadable(path, content_dir, exc):
+def _unreadable(kind, path, content_dir, exc):
+    """The kind's own stand-in for a file that could not be read (its problem reported)."""
     from chaton.core.frontmatter import Document
-    from chaton.petitions.content import ParsedPetition
 
     shown = _display(path, content_dir)
     doc = Document(path=shown, meta={}, body="", body_line=1)
     why = "is it UTF-8?" if isinstance(exc, OSError | UnicodeDecodeError) else "see the logs"
     doc.problems.append(Problem(shown, 0, "", f"cannot read the file ({why}): {exc}"))
-    return ParsedPetition(slug=Path(path).stem, doc=doc)
+    return kind.broken_fn(path, doc)
 
 
 def fingerprint(content_dir):

@@ -1,17 +1,16 @@
 """Write a parsed content tree into the database index, one transaction per association."""
 
+import hashlib
 import logging
 
 import peewee
 
-from chaton.consultations.indexing import index_consultations
+from chaton.core.capability import content_kinds
 from chaton.core.db import utcnow, writing
 from chaton.core.frontmatter import Problem
 from chaton.core.markup import RENDER_VERSION
 from chaton.orgs.content import association_fields
 from chaton.orgs.models import Association, ContentError
-from chaton.petitions.content import checksum
-from chaton.petitions.indexing import index_petitions
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +36,8 @@ def index_tree(tree, defaults):
                     continue  # deleted since the tree was read
                 association = _index_association(parsed)
                 if association is not None:
-                    index_petitions(association, parsed.petitions)
-                    index_consultations(association, parsed.consultations)
+                    for kind in content_kinds():  # each capability's campaign files
+                        kind.index_fn(association, parsed.campaigns.get(kind.name, []))
                 _record_problems(parsed.slug, parsed.problems)
         except peewee.DatabaseError as exc:
             log.exception("content of %s could not be indexed", parsed.slug)
@@ -59,7 +58,7 @@ def _index_association(parsed):
     existing = Association.get_or_none(Association.slug == parsed.slug)
     if not parsed.doc.ok:
         return existing if existing and existing.present else None
-    digest = checksum(parsed.doc.source + RENDER_VERSION)
+    digest = hashlib.sha256((parsed.doc.source + RENDER_VERSION).encode("utf-8")).hexdigest()
     if existing and existing.checksum == digest and existing.present:
         return existing
     fields = association_fields(parsed.slug, parsed.doc, f"/{parsed.slug}/media")

@@ -1,9 +1,14 @@
 """Petitions: signing, confirming, counters, milestones, answers, retention."""
 
-from chaton.core.capability import Capability
+from chaton.core.capability import Capability, ContentKind
 
 capability = Capability(
     name="petitions",
     blueprints=("chaton.petitions.signatures:bp", "chaton.petitions.views:bp"),
     modules=("chaton.petitions.tasks",),
+    content_kinds=(ContentKind(
+        name="petitions", files="chaton.petitions.content:petition_files",
+        parse="chaton.petitions.content:parse_petition",
+        broken="chaton.petitions.content:broken_petition",
+        index="chaton.petitions.indexing:index_petitions"),),
 )

@@ -148,6 +148,11 @@ def checksum(text):
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def broken_petition(path, doc):
+    """An unreadable petition file: its problem reported, its last good version kept."""
+    return ParsedPetition(slug=Path(path).stem, doc=doc)
+
+
 def petition_files(org_folder):
     """The petition files of an association folder, sorted."""
     return sorted(Path(org_folder, "petitions").glob("*.md"))
