@@ -87,11 +87,8 @@ def edges():
     return found
 
 
-# chaton/core still imports these capabilities (content parsers, indexers, models)
-CORE_IMPORTS_KNOWN = {
-    ("core", "accounts"), ("core", "consultations"), ("core", "federation"), ("core", "hoster"),
-    ("core", "orgs"), ("core", "petitions")
-}
+# chaton/core still imports orgs: the content index parses and indexes association folders
+CORE_IMPORTS_KNOWN = {("core", "orgs")}
 
 
 def test_the_core_imports_no_new_capability():
