@@ -106,6 +106,7 @@ def test_follow_mirror_update_delete(pair):
 def test_cohost_and_count(pair):
     a, b = pair
     origin = a.url(f"/{ORG}/petitions/shared")
+    a.wait_for_page(f"/{ORG}/petitions/shared")  # written again by the previous test
     before = requests.get(origin + ".json", timeout=5).json()["counts"]
     out = cli(b, "federation", "cohost", origin, "--association", "velo-pour-tous")
     assert "co-hosting" in out
