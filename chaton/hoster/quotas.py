@@ -49,12 +49,12 @@ def folder_of(association):
 
 
 def campaigns_used(association):
-    """Petitions and consultations of the association, drafts included (from its files)."""
-    from chaton.consultations.content import consultation_files
-    from chaton.petitions.content import petition_files
+    """The association's campaigns of every installed kind (petitions, consultations...),
+    drafts included, counted from its files."""
+    from chaton.core.capability import content_kinds
 
     folder = folder_of(association)
-    return len(petition_files(folder)) + len(consultation_files(folder))
+    return sum(len(kind.files_fn(folder)) for kind in content_kinds())
 
 
 def storage_used(association):
