@@ -49,6 +49,10 @@ def init(ctx, database_url):
     """Create (or complete) the instance folder: settings, database, content index."""
     from chaton.core import migrations
 
+    if database_url and not database_url.startswith(("sqlite:///", "postgresql://",
+                                                      "postgres://")):
+        raise click.ClickException("--database-url: use sqlite:///path/to/file.db or "
+                                   "postgresql://user:password@host/name")
     instance = ctx.obj["instance"]
     instance.mkdir(mode=0o700, parents=True, exist_ok=True)
     (instance / "outbox").mkdir(mode=0o700, exist_ok=True)

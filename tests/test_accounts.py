@@ -1,10 +1,9 @@
 """Accounts: password and e-mail link sign-in, sessions, roles, invitations, members, audit."""
 
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from concurrency import side_by_side, slowly
 from databases import postgresql_only
 from helpers import PASSWORD, body_of, csrf_token, links_in, log_in, make_member, member_client
 
@@ -248,36 +247,6 @@ def test_an_invitation_for_an_existing_account_needs_its_password_first(app, out
 
 # --- requests side by side (PostgreSQL: each its own connection and transaction) -------------
 
-def side_by_side(app, *functions):
-    """Call the functions in threads started together, each in an app context of its own;
-    their results, in order."""
-    from chaton.core.db import database
-
-    barrier = threading.Barrier(len(functions))
-
-    def run(function):
-        with app.app_context():
-            barrier.wait(timeout=10)
-            try:
-                return function()
-            finally:
-                database.close()
-
-    with ThreadPoolExecutor(len(functions)) as pool:
-        return [f.result(timeout=60) for f in [pool.submit(run, fn) for fn in functions]]
-
-
-def slowly(monkeypatch, owner, name):
-    """owner.name waits a little first: what the threads read before it, they all read."""
-    real = getattr(owner, name)
-
-    def wait_then(*args, **kwargs):
-        time.sleep(0.3)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(owner, name, wait_then)
-
-
 @postgresql_only
 def test_a_sign_in_link_used_twice_at_once_works_once(app, monkeypatch):
     from chaton.accounts import service
@@ -285,7 +254,7 @@ def test_a_sign_in_link_used_twice_at_once_works_once(app, monkeypatch):
 
     with app.app_context():
         token = service.create_login_link(service.find_account(make_member(app, ORG)))
-    slowly(monkeypatch, LoginLink, "update")  # every thread found the link unused
+    slowly(monkeypatch, LoginLink, "update", 0.3)  # every thread found the link unused
     results = side_by_side(app, *[lambda: service.use_login_link(token)] * 4)
     assert sum(account is not None for account in results) == 1
 
@@ -301,7 +270,7 @@ def test_two_admins_removing_each_other_at_once_leave_one(app, monkeypatch):
         association = Association.get(Association.slug == ORG)
         first, second = (service.find_account(email) for email in emails)
         assert service.admins_left(association) == 2
-    slowly(monkeypatch, Membership, "delete")  # after counting the admins, before removing
+    slowly(monkeypatch, Membership, "delete", 0.3)  # after counting the admins, before removing
     results = side_by_side(app, lambda: service.remove_member(first, association),
                            lambda: service.set_role(second, association, "editor"))
     assert sorted(results) == [False, True]
@@ -318,7 +287,7 @@ def test_invitations_to_one_address_accepted_at_once_make_one_account(app, monke
         here, there = (Association.get(Association.slug == slug) for slug in (ORG, OTHER))
         first, _token = service.invite("new@example.org", here, "editor")
         second, _token = service.invite("new@example.org", there, "moderator")
-    slowly(monkeypatch, service, "find_account")  # each looks before any creates the account
+    slowly(monkeypatch, service, "find_account", 0.3)  # each looks before any creates the account
     results = side_by_side(app, lambda: service.accept(first, "New", PASSWORD),
                            lambda: service.accept(second, "New", PASSWORD),
                            lambda: service.accept(first, "New", PASSWORD))  # a double submit
@@ -327,3 +296,15 @@ def test_invitations_to_one_address_accepted_at_once_make_one_account(app, monke
         account = Account.get(Account.email == "new@example.org")
         assert {m.association.slug: m.role for m in account.memberships} == {
             ORG: "editor", OTHER: "moderator"}
+
+
+def test_a_request_that_changes_nothing_sets_no_session_cookie(app):
+    """The session cookie is sent again only when the session changes: a response re-sending
+    the session it had read (a live preview answering late, a stylesheet) brought back a flash
+    message another response had just shown and removed."""
+    admin = member_client(app, "quartiers-solidaires")
+    assert admin.get("/quartiers-solidaires/admin/").status_code == 200
+    for path in ("/theme/default/css/site.css", "/quartiers-solidaires/admin/"):
+        response = admin.get(path)
+        assert response.status_code == 200
+        assert "Set-Cookie" not in response.headers, path

@@ -7,6 +7,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
+from concurrency import side_by_side, slowly
 from databases import postgresql_only
 from helpers import make_app
 
@@ -412,40 +413,6 @@ def test_an_activity_two_workers_take_at_once_is_handled_once(fed, monkeypatch):
     assert len(handled) == 1 and InboxActivity.get().status == "done"
 
 
-def side_by_side(function, arguments):
-    """function(argument) for each argument, in threads started together (on PostgreSQL, each
-    its own connection and transaction)."""
-    import threading
-    from concurrent.futures import ThreadPoolExecutor
-
-    from chaton.core.db import database
-
-    barrier = threading.Barrier(len(arguments))
-
-    def run(argument):
-        barrier.wait()
-        try:
-            return function(argument)
-        finally:
-            database.close()
-
-    with ThreadPoolExecutor(len(arguments)) as pool:
-        return list(pool.map(run, arguments))
-
-
-def slowly(monkeypatch, model, name):
-    """model.name waits a little first: transactions side by side overlap for sure."""
-    import time
-
-    real = getattr(model, name)
-
-    def wait_then(*args, **kwargs):
-        time.sleep(0.2)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(model, name, wait_then)
-
-
 @postgresql_only
 def test_news_of_a_mirror_stored_side_by_side_are_all_kept(following, monkeypatch):
     from chaton.federation.mirrors import store_mirror_news
@@ -458,7 +425,7 @@ def test_news_of_a_mirror_stored_side_by_side_are_all_kept(following, monkeypatc
              "chaton:event": "update", "chaton:campaign": campaign, "content": f"<p>{n}</p>"}
             for n in range(8)]
     slowly(monkeypatch, Mirror, "update")  # between reading the list and writing it back
-    side_by_side(lambda obj: store_mirror_news(obj, remote), news)
+    side_by_side(following, *[lambda obj=obj: store_mirror_news(obj, remote) for obj in news])
     assert len(Mirror.get().data["news"]) == 8
 
 
@@ -480,5 +447,5 @@ def test_a_partner_asking_side_by_side_gets_one_secret(fed, content_dir, monkeyp
     Cohosting.create(petition=petition.id)  # as a count's change leaves it: no secret yet
     signer = SimpleNamespace(host="127.0.0.1:9")
     slowly(monkeypatch, Cohosting, "update")  # between reading the row and writing a secret
-    secrets = side_by_side(lambda _: secret_for(petition, signer), range(8))
+    secrets = side_by_side(fed, *[lambda: secret_for(petition, signer)] * 8)
     assert set(secrets) == {Cohosting.get().secret} and Cohosting.get().secret

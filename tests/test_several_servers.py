@@ -17,7 +17,7 @@ import psycopg2
 import pytest
 import requests
 from databases import postgresql_only
-from helpers import csrf_token, links_in, make_app, sign
+from helpers import Outbox, csrf_token, links_in, make_app, sign
 from servers import CHATON, ChatonServer, clean_environ, sign_over_http
 
 from chaton.core import db, migrations
@@ -148,9 +148,8 @@ def test_a_write_that_waits_too_long_answers_503_and_saves_nothing(tmp_path, con
     app = make_app(tmp_path, content_dir, database_idle_timeout=60, database_lock_timeout=1)
     client = app.test_client()
     assert sign(client).status_code == 303
-    outbox = (tmp_path / "instance" / "outbox")
-    mails = sorted(outbox.glob("*.eml"))
-    link = next(link for link in links_in_file(mails[-1]) if "/s/" in link
+    mail = Outbox(tmp_path / "instance" / "outbox").last_to("ada@example.org")
+    link = next(link for link in links_in(mail) if "/s/" in link
                 and not link.endswith(("/withdraw", "/unsubscribe")))
     path = link.split("localhost", 1)[1]
     token = csrf_token(client, path)
@@ -171,13 +170,6 @@ def test_a_write_that_waits_too_long_answers_503_and_saves_nothing(tmp_path, con
     assert client.post(path, data={"csrf_token": token}).status_code == 303
     with app.app_context():
         assert Signature.get(Signature.email == "ada@example.org").status == "confirmed"
-
-
-def links_in_file(path):
-    import email
-    import email.policy
-
-    return links_in(email.message_from_bytes(path.read_bytes(), policy=email.policy.default))
 
 
 @postgresql_only
@@ -336,3 +328,8 @@ def test_init_records_the_database_url(tmp_path):
                             "--database-url=sqlite:///other.db"], env=env, capture_output=True,
                            text=True, timeout=60)
     assert other.returncode == 1 and "another database_url" in other.stderr
+    typo = subprocess.run([str(CHATON), "--instance", str(tmp_path / "elsewhere"), "init",
+                           "--database-url=postgresq://chaton@db/chaton"], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert typo.returncode == 1 and "--database-url: use" in typo.stderr
+    assert not (tmp_path / "elsewhere").exists()  # nothing made

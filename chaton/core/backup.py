@@ -175,8 +175,8 @@ def build_manifest(stage, read=None):
     """What the archive holds, with a checksum of each file; migrations and counts read back
     from the staged SQLite copy, or as pg_dump's snapshot had them (`read`)."""
     if read is None:
-        db_path = stage / "instance" / "chaton.db"
-        read = applied_migrations(db_path), signature_counts(db_path)
+        with _readonly(stage / "instance" / "chaton.db") as con:
+            read = manifest_figures(con.cursor())
     return {
         "format": FORMAT,
         "chaton_version": _version(),
@@ -211,22 +211,35 @@ def sha256(path):
     return digest.hexdigest()
 
 
+# what the manifest says of the database, read by the same SQL on either engine
+MIGRATIONS_SQL = "SELECT number FROM schema_migration ORDER BY number"
+COUNTS_SQL = ("SELECT a.slug || '/' || p.slug, s.status, count(*) FROM signature s "
+              "JOIN petition p ON p.id = s.petition_id "
+              "JOIN association a ON a.id = p.association_id "
+              "GROUP BY a.slug, p.slug, s.status ORDER BY 1, 2")
+
+
+def manifest_figures(cursor):
+    """(migration numbers, {'association/petition': {'confirmed': n, 'pending': m}})."""
+    cursor.execute(MIGRATIONS_SQL)
+    migrations = [n for (n,) in cursor.fetchall()]
+    counts = {}
+    cursor.execute(COUNTS_SQL)
+    for petition, status, count in cursor.fetchall():
+        counts.setdefault(petition, {})[status] = count
+    return migrations, counts
+
+
 def applied_migrations(db_path):
     """Numbers recorded in schema_migration of a database file."""
     with _readonly(db_path) as con:
-        return [n for (n,) in con.execute("SELECT number FROM schema_migration ORDER BY number")]
+        return manifest_figures(con.cursor())[0]
 
 
 def signature_counts(db_path):
     """{'association/petition': {'confirmed': n, 'pending': m}} from a database file."""
-    sql = ("SELECT a.slug || '/' || p.slug, s.status, count(*) FROM signature s "
-           "JOIN petition p ON p.id = s.petition_id JOIN association a ON a.id = p.association_id "
-           "GROUP BY s.petition_id, s.status ORDER BY 1, 2")
-    counts = {}
     with _readonly(db_path) as con:
-        for petition, status, count in con.execute(sql):
-            counts.setdefault(petition, {})[status] = count
-    return counts
+        return manifest_figures(con.cursor())[1]
 
 
 class _readonly:

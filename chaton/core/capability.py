@@ -26,10 +26,9 @@ class ContentKind:
     broken: str  # fn(path, Document with the problem) -> parsed, for an unreadable file
     index: str  # fn(Association, [parsed]) inside the association's indexing transaction
 
-    def __getattr__(self, name):  # kind.parse_fn, kind.files_fn...: the functions named
-        if name.endswith("_fn") and name[:-3] in ("files", "parse", "broken", "index"):
-            return _named(getattr(self, name[:-3]))
-        raise AttributeError(name)
+    def function(self, part):
+        """The function named by `part` ("files", "parse", "broken" or "index")."""
+        return _named(getattr(self, part))
 
 
 @dataclass(frozen=True)

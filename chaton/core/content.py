@@ -100,7 +100,7 @@ def _load_association(folder, content_dir):
     parsed = ParsedAssociation(slug=folder.name, folder=folder, doc=doc)
     for kind in content_kinds():  # each capability's kinds of campaign files
         found = parsed.campaigns.setdefault(kind.name, [])
-        for path in kind.files_fn(folder):
+        for path in kind.function("files")(folder):
             campaign = _guarded(kind, path, folder, content_dir)
             if campaign is not None:
                 found.append(campaign)
@@ -111,7 +111,7 @@ def _guarded(kind, path, folder, content_dir):
     """Run a kind's parser, turning unreadable files, and any failure of the parser on one
     file, into a reported problem of that file: the other files and associations go on."""
     try:
-        parsed = kind.parse_fn(path, folder)
+        parsed = kind.function("parse")(path, folder)
     except (OSError, UnicodeDecodeError) as exc:
         log.error("%s: cannot read: %s", path, exc)
         return _unreadable(kind, path, content_dir, exc)
@@ -132,7 +132,7 @@ def _unreadable(kind, path, content_dir, exc):
     doc = Document(path=shown, meta={}, body="", body_line=1)
     why = "is it UTF-8?" if isinstance(exc, OSError | UnicodeDecodeError) else "see the logs"
     doc.problems.append(Problem(shown, 0, "", f"cannot read the file ({why}): {exc}"))
-    return kind.broken_fn(path, doc)
+    return kind.function("broken")(path, doc)
 
 
 def fingerprint(content_dir):

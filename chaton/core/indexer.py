@@ -37,7 +37,7 @@ def index_tree(tree, defaults):
                 association = _index_association(parsed)
                 if association is not None:
                     for kind in content_kinds():  # each capability's campaign files
-                        kind.index_fn(association, parsed.campaigns.get(kind.name, []))
+                        kind.function("index")(association, parsed.campaigns.get(kind.name, []))
                 _record_problems(parsed.slug, parsed.problems)
         except peewee.DatabaseError as exc:
             log.exception("content of %s could not be indexed", parsed.slug)

@@ -96,20 +96,12 @@ def dump(settings, target):
             os.umask(old_umask)
         if done.returncode != 0:
             raise Error("pg_dump failed, no backup was written:\n" + done.stderr.strip())
-        cursor.execute("SELECT number FROM schema_migration ORDER BY number")
-        migrations = [n for (n,) in cursor.fetchall()]
-        cursor.execute(COUNTS)
-        counts = {}
-        for petition, status, count in cursor.fetchall():
-            counts.setdefault(petition, {})[status] = count
+        from chaton.core.backup import manifest_figures
+
+        figures = manifest_figures(cursor)
         con.rollback()
     os.chmod(target, 0o600)
-    return migrations, counts
-
-
-COUNTS = ("SELECT a.slug || '/' || p.slug, s.status, count(*) FROM signature s "
-          "JOIN petition p ON p.id = s.petition_id JOIN association a ON a.id = p.association_id "
-          "GROUP BY a.slug, p.slug, s.status ORDER BY 1, 2")
+    return figures
 
 
 def check(path):

@@ -54,7 +54,7 @@ def campaigns_used(association):
     from chaton.core.capability import content_kinds
 
     folder = folder_of(association)
-    return sum(len(kind.files_fn(folder)) for kind in content_kinds())
+    return sum(len(kind.function("files")(folder)) for kind in content_kinds())
 
 
 def storage_used(association):
