@@ -13,7 +13,6 @@ from contextlib import closing
 
 import databases
 import peewee
-import psycopg2
 import pytest
 import requests
 from databases import postgresql_only
@@ -119,6 +118,8 @@ def test_writes_of_other_keys_never_wait(app):
 def _held_row(app, petition_id):
     """A connection like a server's, which locks a petition's row and then stops talking (a
     process paused mid-write): its transaction stays open."""
+    import psycopg2  # only installed with the postgresql extra
+
     url = app.config["CHATON"]["database_url"]
     connection = psycopg2.connect(**db.postgresql_parameters(url, app.config["CHATON"]))
     cursor = connection.cursor()
@@ -129,6 +130,8 @@ def _held_row(app, petition_id):
 
 @postgresql_only
 def test_a_stopped_writer_holds_a_row_for_seconds_only(tmp_path, content_dir):
+    import psycopg2  # only installed with the postgresql extra
+
     app = make_app(tmp_path, content_dir, database_idle_timeout=1, database_lock_timeout=10)
     with app.app_context():
         petition_id = Petition.select(Petition.id).scalar()
