@@ -53,7 +53,7 @@ def owner_only(instance):
 def _init_extensions(app, instance, settings):
     from chaton.admin import nav
     from chaton.core import caching, db, errors, i18n, security, tasks, themes
-    from chaton.core.content import ContentIndex
+    from chaton.orgs.tree import ContentIndex
     from chaton.hoster import domains
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -175,7 +175,7 @@ def content():
 @click.pass_context
 def content_check(ctx, path):
     """Validate every content file; print `file:line: field: problem`; exit 1 on errors."""
-    from chaton.core.content import load_tree
+    from chaton.orgs.tree import load_tree
     from chaton.core.settings import load_settings
 
     folder = path or load_settings(ctx.obj["instance"])["content_dir"]

@@ -16,7 +16,7 @@ from helpers import body_of, member_client, write_md
 
 from chaton.cli import main
 from chaton.consultations.models import Consultation, Contribution, Participant, Topic, Vote
-from chaton.core.content import load_tree
+from chaton.orgs.tree import load_tree
 
 
 @pytest.fixture

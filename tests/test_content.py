@@ -4,7 +4,7 @@ from click.testing import CliRunner
 from helpers import PETITION_URL, petition_meta, write_md
 
 from chaton.cli import main
-from chaton.core.content import load_tree
+from chaton.orgs.tree import load_tree
 from chaton.petitions.models import Petition
 
 

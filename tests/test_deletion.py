@@ -164,7 +164,7 @@ def test_the_key_stays_while_the_delete_waits_for_delivery(app, client, outbox, 
     assert waiting.status == "pending" and waiting.activity["type"] == "Delete"
     assert ActorKey.get_or_none(ActorKey.owner == ORG) is not None  # to sign the next try
     with app.app_context():
-        from chaton.orgs.deletion import forget_retired_keys
+        from chaton.federation.deletion import forget_retired_keys
 
         assert forget_retired_keys() == []
         Delivery.update(status="done").where(Delivery.id == waiting.id).execute()

@@ -12,7 +12,7 @@ from helpers import csrf_token, member_client, petition_meta, sign, write_md
 
 from chaton.accounts.models import AuditEntry
 from chaton.core import frontmatter as fm
-from chaton.core.content import load_tree
+from chaton.orgs.tree import load_tree
 from chaton.petitions.content import SCHEMA
 from chaton.petitions.models import Petition, PetitionRevision, Signature
 

@@ -362,7 +362,7 @@ def test_a_consultation_its_parser_fails_on_stays_a_consultation(content_dir, mo
     """A consultation whose parser fails (a bug) is reported as that consultation's problem, its
     slug its folder's, the kind's own stand-in: not a petition named "index"."""
     from chaton.consultations import content as consultation_content
-    from chaton.core.content import load_tree
+    from chaton.orgs.tree import load_tree
 
     real = consultation_content.parse_consultation
 

@@ -42,7 +42,7 @@ def index(org):
                                                      & Consultation.present)
                          .order_by(Consultation.title))
     return render("admin/exports.html", association=association, petitions=petitions,
-                  contacts=contacts, consultations=consultations, tables=archive.TABLES,
+                  contacts=contacts, consultations=consultations, tables=archive.parts(),
                   summary=summary(association))
 
 

@@ -13,5 +13,8 @@ capability = Capability(
         name="consultations", files="chaton.consultations.content:consultation_files",
         parse="chaton.consultations.content:parse_consultation",
         broken="chaton.consultations.content:broken_consultation",
-        index="chaton.consultations.indexing:index_consultations"),),
+        index="chaton.consultations.indexing:index_consultations",
+        listed="chaton.consultations.loading:listed"),),
+    archive=("chaton.consultations.association_data:ARCHIVE",),
+    erased=("chaton.consultations.association_data:erased",),
 )

@@ -1,10 +1,13 @@
 """The consultation, topic or contribution an address names (404 otherwise): a public module,
 for the consultation pages, their exports and the capabilities built on them."""
 
+from datetime import date
+
 from chaton.admin.auth import is_member
 from chaton.consultations.models import Consultation, Contribution, Topic
 from chaton.core.lookup import found_or_404
 from chaton.orgs.loading import load_association
+from chaton.orgs.models import Association
 
 
 def load_consultation(org, slug):
@@ -28,3 +31,28 @@ def load_topic(consultation, topic_slug):
 def load_contribution(consultation, number):
     return found_or_404(Contribution.get_or_none((Contribution.consultation == consultation)
                                                  & (Contribution.number == number)))
+
+
+def listed(association=None):
+    """The association's published consultations (its page); for the instance home (None),
+    those of every public association where people can take part today."""
+    return open_consultations() if association is None else listed_for(association)
+
+
+def listed_for(association):
+    """The association's published consultations, newest first (for its page)."""
+    return list(Consultation.select().where((Consultation.association == association)
+                                            & Consultation.present & ~Consultation.archived
+                                            & (Consultation.status == "published"))
+                .order_by(Consultation.id.desc()))
+
+
+def open_consultations(limit=20):
+    """Published consultations where people can take part today, for the home page."""
+    today = date.today()
+    rows = (Consultation.select(Consultation, Association).join(Association)
+            .where(Consultation.present & (Consultation.status == "published")
+                   & ~Consultation.archived & Association.is_public())
+            .order_by(Consultation.participant_count.desc(), Consultation.id))
+    found = [c for c in rows if any(c.schedule().allows(a, today) for a in ("vote", "contribute"))]
+    return found[:limit]

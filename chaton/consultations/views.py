@@ -12,6 +12,7 @@ from chaton.consultations import moderation, participants, voting
 from chaton.consultations.indexing import cited_numbers
 from chaton.consultations.loading import load_consultation, load_contribution, load_topic
 from chaton.consultations.models import Comment, Consultation, Contribution, Topic
+from chaton.core.capability import alternate
 from chaton.core.events import Event
 from chaton.core.markup import plain_text
 from chaton.core.themes import render
@@ -23,27 +24,6 @@ bp = Blueprint("consultations", __name__, url_prefix="/<org>/consultations")
 def plain_text_filter(text):
     """Visitor text as safe paragraphs (no Markdown, no HTML)."""
     return plain_text(text)
-
-
-def listed_for(association):
-    """The association's published consultations, newest first (for its page)."""
-    return list(Consultation.select().where((Consultation.association == association)
-                                            & Consultation.present & ~Consultation.archived
-                                            & (Consultation.status == "published"))
-                .order_by(Consultation.id.desc()))
-
-
-def open_consultations(limit=20):
-    """Published consultations where people can take part today, for the home page."""
-    from chaton.orgs.models import Association
-
-    today = date.today()
-    rows = (Consultation.select(Consultation, Association).join(Association)
-            .where(Consultation.present & (Consultation.status == "published")
-                   & ~Consultation.archived & Association.is_public())
-            .order_by(Consultation.participant_count.desc(), Consultation.id))
-    found = [c for c in rows if any(c.schedule().allows(a, today) for a in ("vote", "contribute"))]
-    return found[:limit]
 
 
 def topics_of(consultation):
@@ -71,13 +51,13 @@ def show_page(template, consultation, status=200, **extra):
 
 @bp.route("/<slug>")
 def show(org, slug):
-    from chaton.federation.views import negotiate_consultation, removed_campaign
-
-    removed_campaign("consultations", org, slug)
+    removed = alternate("removed", "consultations", org, slug)  # a Tombstone, for servers
+    if removed is not None:
+        return removed
     consultation = load_consultation(org, slug)
-    as_json = negotiate_consultation(consultation)
-    if as_json is not None:
-        return as_json
+    other = alternate("consultation", consultation)  # its Note, for servers
+    if other is not None:
+        return other
     top = list(Contribution.select().where((Contribution.consultation == consultation)
                                            & (Contribution.status == "published"))
                .order_by(Contribution.support_count.desc(), Contribution.number).limit(5))

@@ -25,9 +25,15 @@ class ContentKind:
     parse: str  # fn(path, association folder) -> parsed (with .slug, .problems), or None
     broken: str  # fn(path, Document with the problem) -> parsed, for an unreadable file
     index: str  # fn(Association, [parsed]) inside the association's indexing transaction
+    # fn(association, or None for the instance home) -> the public campaigns to list there,
+    # given to the page's template under the kind's name
+    listed: str = ""
+    # a template fragment showing them (`items`), for kinds the page's template does not name
+    # (the built-in kinds have their own sections, which themes override)
+    listing: str = ""
 
     def function(self, part):
-        """The function named by `part` ("files", "parse", "broken" or "index")."""
+        """The function named by `part` ("files", "parse", "broken", "index", "listed")."""
         return _named(getattr(self, part))
 
 
@@ -42,6 +48,23 @@ class Capability:
     commands: tuple[str, ...] = ()
     # kinds of campaign files in an association's folder
     content_kinds: tuple[ContentKind, ...] = ()
+    # what an association's archive holds of this capability: lists of orgs.archive.Table
+    # and Documents ("chaton.petitions.association_data:ARCHIVE")
+    archive: tuple[str, ...] = ()
+    # deleting an association: fn(association) -> {name: count}, what it would erase (shown
+    # before, recorded after: "petitions", "signatures"...)
+    erased: tuple[str, ...] = ()
+    # deleting an association: fn(association), run before its rows are deleted (they are
+    # found through the foreign keys leading to it); it may return fn() -> {table: rows}, run
+    # after them (rows that name the association by its slug, followers to tell...)
+    deletion_steps: tuple[str, ...] = ()
+    # other representations of a page, chosen by the request: ((page, "module:fn"), ...), fn
+    # taking the page's object and returning a response or None (federation's ActivityPub
+    # JSON of "association", "petition", "consultation"; the Tombstone of a "removed" one)
+    alternates: tuple[tuple[str, str], ...] = ()
+    # more variables for a public page's template: ((page, "module:fn(association) -> dict"),)
+    # ("home" gets association None)
+    page_context: tuple[tuple[str, str], ...] = ()
 
     def load_blueprints(self):
         return [_named(path) for path in self.blueprints]
@@ -57,6 +80,39 @@ class Capability:
 def _named(path):
     module, _, attribute = path.partition(":")
     return getattr(importlib.import_module(module), attribute)
+
+
+def contributed(part):
+    """What every installed capability contributes to `part` ("archive", "erased"...), loaded,
+    in INSTALLED order."""
+    return [_named(path) for capability in installed() for path in getattr(capability, part)]
+
+
+def alternate(page, *args):
+    """The first other representation of `page` that an installed capability gives for this
+    request (a response), or None: the page is then rendered as usual."""
+    for capability in installed():
+        for name, path in capability.alternates:
+            if name == page and (response := _named(path)(*args)) is not None:
+                return response
+    return None
+
+
+def page_context(page, association=None):
+    """The template variables of a public page that the capabilities give: each content
+    kind's campaigns to list under its name, `listings` [(kind, items)] for the kinds the
+    page's template does not name, and what capabilities add (`page_context`)."""
+    context, listings = {}, []
+    for kind in content_kinds():
+        if kind.listed:
+            items = context[kind.name] = kind.function("listed")(association)
+            if kind.listing:
+                listings.append((kind, items))
+    for capability in installed():
+        for name, path in capability.page_context:
+            if name == page:
+                context.update(_named(path)(association))
+    return {**context, "listings": listings}
 
 
 def content_kinds():

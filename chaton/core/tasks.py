@@ -154,7 +154,7 @@ def _consumers(settings, threads=None):
 
 
 def _watch_content():
-    """The worker indexes content edited on disk by itself (core/content.py watch)."""
+    """The worker indexes content edited on disk by itself (orgs/tree.py watch)."""
     import threading
 
     stop = threading.Event()

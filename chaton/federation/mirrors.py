@@ -127,3 +127,8 @@ def import_outbox(actor_uri):
 def visible_mirrors():
     return list(Mirror.select().where(Mirror.deleted == False).order_by(  # noqa: E712
         Mirror.updated_at.desc()))
+
+
+def home_context(association):
+    """For the instance home: how many campaigns of partner instances are mirrored here."""
+    return {"mirrors": Mirror.select().where(Mirror.deleted == False).count()}  # noqa: E712

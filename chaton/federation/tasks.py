@@ -82,3 +82,12 @@ def prune_inbox():
     from chaton.federation.inbox import prune
 
     prune()
+
+
+@periodic(crontab(minute="10"), queue="remote")
+def forget_retired_keys():
+    """The keys of deleted associations, once the Delete sent to their followers is delivered
+    (hourly)."""
+    from chaton.federation import deletion
+
+    deletion.forget_retired_keys()

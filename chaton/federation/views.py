@@ -224,21 +224,29 @@ def _published_event(org, kind, slug, event_id):
 
 def tombstone(kind, org, slug):
     """Abort with a Tombstone (410) when a server asks for a campaign that was removed."""
+    response = tombstone_response(kind, org, slug)
+    if response is not None:
+        abort(response)
+
+
+def tombstone_response(kind, org, slug):
+    """A Tombstone (410) when a server asks for a campaign that was removed, else None."""
     from chaton.consultations.models import Consultation
     from chaton.petitions.models import Petition
 
     if not actors.wants_activity_json():
-        return
+        return None
     model = Consultation if kind == "consultations" else Petition
     gone = (model.select().join(Association)
             .where((Association.slug == org) & (model.slug == slug) & ~model.present).first())
-    if gone is not None:
-        url = f"{actors.base()}/{org}/{kind}/{slug}"
-        response = actors.as_activity_json({
-            "@context": actors.CONTEXT, "id": url + request.path.split(slug, 1)[1],
-            "type": "Tombstone", "formerType": "Note", "deleted": gone.indexed_at.isoformat()})
-        response.status_code = 410
-        abort(response)
+    if gone is None:
+        return None
+    url = f"{actors.base()}/{org}/{kind}/{slug}"
+    response = actors.as_activity_json({
+        "@context": actors.CONTEXT, "id": url + request.path.split(slug, 1)[1],
+        "type": "Tombstone", "formerType": "Note", "deleted": gone.indexed_at.isoformat()})
+    response.status_code = 410
+    return response
 
 
 @bp.route("/<org>/follow")
@@ -350,5 +358,6 @@ def negotiate_consultation(consultation):
 def removed_campaign(kind, org, slug):
     """Before a campaign page's 404: a Tombstone for servers when it existed and was removed."""
     if current_app.config["CHATON"]["federation"]:
-        tombstone(kind, org, slug)
+        return tombstone_response(kind, org, slug)
+    return None
 

@@ -6,4 +6,5 @@ capability = Capability(
     name="orgs",
     blueprints=("chaton.orgs.branding:bp", "chaton.orgs.views:bp"),
     modules=("chaton.orgs.tasks",),  # purges deleted associations
+    archive=("chaton.orgs.archive:ARCHIVE",),  # its events
 )

@@ -7,14 +7,17 @@
    content folder is moved out of content/ into instance/deleted/<slug>-<UTC time>/ (kept
    `deleted_grace_days` days for a mistake to be mended, then erased by the worker; erased at
    once when the setting is 0);
-2. its followers on other servers are sent a Delete of its actor;
+2. each installed capability's `deletion_steps` run (core/capability.py): federation sends
+   its followers a Delete of its actor;
 3. every row that belongs to it is deleted: found through the foreign keys that lead to the
    association (petitions, signatures, counters, consultations and all their participation,
    memberships, invitations, its audit log, and any table added later with such a key), plus
-   the tables that name it by its slug (events, content errors, federation followers and
-   deliveries) or by a petition id (partner counts). Large tables go in batches, each in its
-   own short transaction, so the rest of the instance keeps signing meanwhile;
-4. one instance-level audit entry (association None) keeps the slug and the counts.
+   the tables of the association itself that name it by its slug (events, content errors).
+   Large tables go in batches, each in its own short transaction, so the rest of the instance
+   keeps signing meanwhile. Then the steps' second halves delete what a capability keeps by
+   slug or by id (federation followers, deliveries, partner counts);
+4. the `deleted` signal: the audit log keeps one instance-level entry (association None) with
+   the slug and the counts.
 """
 
 import logging
@@ -24,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from blinker import signal
 from flask import current_app
 
 from chaton.core.cache import invalidate_all
@@ -38,44 +42,39 @@ DELETED = "deleted"
 
 @dataclass
 class Summary:
-    """What deleting an association erases (shown before, recorded after)."""
+    """What deleting an association erases (shown before, recorded after): the counts each
+    installed capability gives (`erased`: petitions, signatures, members...), then its files."""
 
-    petitions: int = 0
-    signatures: int = 0  # confirmed and pending
-    consultations: int = 0
-    participants: int = 0
-    contributions: int = 0
-    comments: int = 0
-    members: int = 0
+    erased: dict = field(default_factory=dict)  # name: count, from the capabilities
     files: int = 0
     bytes: int = 0
     rows: dict = field(default_factory=dict)  # table: rows deleted (after the deletion)
 
+    def __getattr__(self, name):  # summary.petitions in the templates
+        try:
+            return self.__dict__["erased"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
     def counts(self):
-        return {k: v for k, v in self.__dict__.items() if k != "rows"}
+        return {**self.erased, "files": self.files, "bytes": self.bytes}
+
+
+# sent once an association is deleted, with actor= (the Account who asked, None from the
+# command line) and summary= (the Summary, rows deleted included): the audit log records it
+deleted = signal("chaton.orgs.association-deleted")
 
 
 def summary(association):
     """Counts of what would be erased: signatures, participants, files..."""
-    from chaton.accounts.models import Membership
-    from chaton.consultations.models import Comment, Consultation, Contribution, Participant
-    from chaton.petitions.models import Petition, Signature
+    from chaton.core.capability import contributed
 
-    petitions = Petition.select(Petition.id).where(Petition.association == association.id)
-    consultations = Consultation.select(Consultation.id).where(
-        Consultation.association == association.id)
-    files = [p for p in _folder(association.slug).rglob("*") if p.is_file()] \
-        if _folder(association.slug).is_dir() else []
-    return Summary(
-        petitions=petitions.count(),
-        signatures=Signature.select().where(Signature.petition.in_(petitions)).count(),
-        consultations=consultations.count(),
-        participants=Participant.select().where(Participant.consultation.in_(consultations)).count(),
-        contributions=Contribution.select().where(
-            Contribution.consultation.in_(consultations)).count(),
-        comments=Comment.select().where(Comment.consultation.in_(consultations)).count(),
-        members=Membership.select().where(Membership.association == association.id).count(),
-        files=len(files), bytes=sum(p.stat().st_size for p in files))
+    erased = {}
+    for count in contributed("erased"):
+        erased.update(count(association))
+    folder = _folder(association.slug)
+    files = [p for p in folder.rglob("*") if p.is_file()] if folder.is_dir() else []
+    return Summary(erased=erased, files=len(files), bytes=sum(p.stat().st_size for p in files))
 
 
 def _settings():
@@ -95,7 +94,7 @@ def delete_association(association, actor=None):
     """Erase an association and everything it holds; returns the Summary (rows deleted too).
 
     `actor` is the Account who asked (None from the command line)."""
-    from chaton.accounts import audit
+    from chaton.core.capability import contributed
 
     slug = association.slug
     done = summary(association)
@@ -104,12 +103,14 @@ def delete_association(association, actor=None):
         Association.update(present=False).where(Association.id == association.id).execute()
     invalidate_all()
     _set_content_aside(slug, index)
-    _tell_followers(slug)
+    after = [step(association) for step in contributed("deletion_steps")]
     done.rows = _delete_rows(association)
-    forget_retired_keys()  # at once when the Delete is already delivered, else the worker does
+    for step in filter(None, after):
+        for table, n in (step() or {}).items():
+            done.rows[table] = done.rows.get(table, 0) + n
+    done.rows = {table: n for table, n in sorted(done.rows.items()) if n}
     invalidate_all()
-    audit.record("association.delete", None, target=slug, account=actor,
-                 name=association.name, **done.counts())
+    deleted.send(association, actor=actor, summary=done)
     log.info("association %s deleted: %s", slug, done.counts())
     return done
 
@@ -134,36 +135,9 @@ def _set_content_aside(slug, index):
     return target if keep else None
 
 
-def _tell_followers(slug):
-    """Send a Delete of the association's actor to its followers; forget them."""
-    from chaton.federation.actors import CONTEXT, PUBLIC, actor_id
-    from chaton.federation.delivery import enqueue
-    from chaton.federation.keys import key_pair
-    from chaton.federation.models import ActorKey, Delivery, Follower
-
-    inboxes = [f.inbox for f in Follower.select(Follower.inbox).where(Follower.association == slug)]
-    with writing():
-        Follower.delete().where(Follower.association == slug).execute()
-        Delivery.delete().where(Delivery.sender == slug).execute()  # news of a gone association
-    if not inboxes or not _settings()["federation"]:
-        with writing():
-            ActorKey.delete().where(ActorKey.owner == slug).execute()
-        return
-    key_pair(slug)  # the Delete is signed with the key its followers know
-    me = actor_id(slug)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    enqueue({"@context": CONTEXT, "id": f"{me}#delete-{stamp}", "type": "Delete", "actor": me,
-             "object": me, "to": [PUBLIC], "cc": [me + "followers"]}, slug, inboxes)
-
-
 def _delete_rows(association):
     """Delete every row that belongs to the association; {table: rows deleted}."""
-    from chaton.federation.models import PartnerCount
-    from chaton.petitions.models import Petition
-
     deleted = {}
-    petition_ids = [p for (p,) in Petition.select(Petition.id).where(
-        Petition.association == association.id).tuples()]
     plan = []
     _plan(Association, Association.id == association.id, plan, set())
     for model, condition in plan:  # leaves first, in batches (the big tables)
@@ -179,10 +153,7 @@ def _delete_rows(association):
                .execute())
         _count(deleted, ContentError, ContentError.delete().where(
             ContentError.association == association.slug).execute())
-        for start in range(0, len(petition_ids), 500):
-            _count(deleted, PartnerCount, PartnerCount.delete().where(
-                PartnerCount.petition.in_(petition_ids[start:start + 500])).execute())
-    return {table: n for table, n in sorted(deleted.items()) if n}
+    return deleted
 
 
 def _plan(model, condition, plan, path):
@@ -245,23 +216,3 @@ def _set_aside_on(path):
         return datetime.strptime(path.name.rsplit("-", 1)[-1], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
     except ValueError:
         return datetime.fromtimestamp(path.stat().st_mtime, UTC)
-
-
-def forget_retired_keys():
-    """Delete the keys of deleted associations once their last delivery is finished."""
-    from chaton.federation.keys import INSTANCE
-    from chaton.federation.models import ActorKey, Delivery
-
-    owners = [k.owner for k in ActorKey.select(ActorKey.owner)]
-    known = {a.slug for a in Association.select(Association.slug)} | {INSTANCE}
-    busy = {d.sender for d in Delivery.select(Delivery.sender).where(Delivery.status == "pending")}
-    retired = [o for o in owners if o not in known and o not in busy]
-    if retired:
-        with writing():  # checked again in the statement: a slug taken again keeps its key
-            ActorKey.delete().where(
-                ActorKey.owner.in_(retired)
-                & ActorKey.owner.not_in(Association.select(Association.slug))
-                & ActorKey.owner.not_in(Delivery.select(Delivery.sender).where(
-                    Delivery.status == "pending"))).execute()
-    return retired
-

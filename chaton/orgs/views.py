@@ -10,10 +10,10 @@ from flask import (
     send_from_directory,
 )
 
+from chaton.core.capability import alternate, page_context
 from chaton.core.themes import render
 from chaton.orgs.loading import load_association
 from chaton.orgs.models import Association
-from chaton.petitions.models import Petition
 
 bp = Blueprint("orgs", __name__)
 
@@ -22,36 +22,19 @@ MEDIA_TYPES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".pdf", ".avif"
 
 @bp.route("/")
 def home():
-    associations = list(Association.visible())
-    open_petitions = (Petition.select(Petition, Association).join(Association)
-                      .where(Petition.present & (Petition.status == "open") & ~Petition.archived
-                             & Association.is_public())
-                      .order_by(Petition.signature_count.desc(), Petition.id).limit(50))
-    from chaton.federation.models import Mirror
-
-    mirrors = Mirror.select().where(Mirror.deleted == False).count()  # noqa: E712
-    from chaton.consultations.views import open_consultations
-
-    return render("home.html", associations=associations, petitions=list(open_petitions),
-                  mirrors=mirrors, consultations=open_consultations())
+    """The associations, and what the capabilities list: open campaigns, partners' ones."""
+    return render("home.html", associations=list(Association.visible()),
+                  **page_context("home"))
 
 
 @bp.route("/<org>/")
 def association_page(org):
-    from chaton.federation.views import negotiate_association
-
     association = load_association(org)
-    as_json = negotiate_association(association)
-    if as_json is not None:
-        return as_json
-    petitions = list(Petition.select().where(
-        (Petition.association == association) & Petition.present
-        & (Petition.status != "draft") & ~Petition.archived).order_by(Petition.id.desc()))
-    petitions.sort(key=lambda p: p.status != "open")  # open ones first, newest first
-    from chaton.consultations.views import listed_for
-
-    html = render("association.html", association=association, petitions=petitions,
-                  consultations=listed_for(association))
+    other = alternate("association", association)  # its actor, for servers
+    if other is not None:
+        return other
+    html = render("association.html", association=association,
+                  **page_context("association", association))
     return html, 200, {"Vary": "Accept"}
 
 

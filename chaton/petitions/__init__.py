@@ -10,5 +10,8 @@ capability = Capability(
         name="petitions", files="chaton.petitions.content:petition_files",
         parse="chaton.petitions.content:parse_petition",
         broken="chaton.petitions.content:broken_petition",
-        index="chaton.petitions.indexing:index_petitions"),),
+        index="chaton.petitions.indexing:index_petitions",
+        listed="chaton.petitions.loading:listed"),),
+    archive=("chaton.petitions.association_data:ARCHIVE",),
+    erased=("chaton.petitions.association_data:erased",),
 )

@@ -5,6 +5,7 @@ from chaton.admin.auth import is_member
 from chaton.core.cache import TTLCache
 from chaton.core.lookup import found_or_404
 from chaton.orgs.loading import load_association
+from chaton.orgs.models import Association
 from chaton.petitions.models import Petition
 
 _petitions = TTLCache(ttl=2.0)
@@ -27,3 +28,18 @@ def load_petition(org, slug, counts_needed=True):
     petition = found_or_404(petition)
     petition.association = association
     return petition
+
+
+def listed(association=None):
+    """The association's public petitions, open ones first, newest first; for the instance
+    home (None), the open petitions of every public association, most signed first."""
+    if association is None:
+        return list(Petition.select(Petition, Association).join(Association)
+                    .where(Petition.present & (Petition.status == "open") & ~Petition.archived
+                           & Association.is_public())
+                    .order_by(Petition.signature_count.desc(), Petition.id).limit(50))
+    petitions = list(Petition.select().where(
+        (Petition.association == association) & Petition.present
+        & (Petition.status != "draft") & ~Petition.archived).order_by(Petition.id.desc()))
+    petitions.sort(key=lambda p: p.status != "open")
+    return petitions

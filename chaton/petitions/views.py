@@ -9,6 +9,7 @@ from flask_babel import get_locale
 
 from chaton.admin.auth import is_member
 from chaton.core.cache import TTLCache, generation
+from chaton.core.capability import alternate
 from chaton.core.security import anonymous_form, rate_limit
 from chaton.core.themes import render
 from chaton.petitions import invalidation, signing
@@ -54,13 +55,13 @@ def page(petition, form, status=200, **extra):
 
 @bp.route("/<slug>")
 def show(org, slug):
-    from chaton.federation.views import negotiate_petition, removed_campaign
-
-    removed_campaign("petitions", org, slug)
+    removed = alternate("removed", "petitions", org, slug)  # a Tombstone, for servers
+    if removed is not None:
+        return removed
     petition = load_petition(org, slug)
-    as_json = negotiate_petition(petition)
-    if as_json is not None:
-        return as_json
+    other = alternate("petition", petition)  # its Note, for servers
+    if other is not None:
+        return other
     return blank_page(petition), 200, {"Vary": "Accept"}
 
 

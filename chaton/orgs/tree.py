@@ -204,7 +204,7 @@ class ContentIndex:
             self._checked_at = time.monotonic()
 
     def _refresh(self, current):
-        from chaton.core.indexer import index_tree
+        from chaton.orgs.indexing import index_tree
 
         started = time.perf_counter()
         tree = load_tree(self.content_dir)
