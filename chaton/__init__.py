@@ -53,8 +53,8 @@ def owner_only(instance):
 def _init_extensions(app, instance, settings):
     from chaton.admin import nav
     from chaton.core import caching, db, errors, i18n, security, tasks, themes
-    from chaton.orgs.tree import ContentIndex
     from chaton.hoster import domains
+    from chaton.orgs.tree import ContentIndex
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     db.open_database(settings["database_url"], instance, settings)

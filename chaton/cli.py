@@ -175,8 +175,8 @@ def content():
 @click.pass_context
 def content_check(ctx, path):
     """Validate every content file; print `file:line: field: problem`; exit 1 on errors."""
-    from chaton.orgs.tree import load_tree
     from chaton.core.settings import load_settings
+    from chaton.orgs.tree import load_tree
 
     folder = path or load_settings(ctx.obj["instance"])["content_dir"]
     tree = load_tree(folder)

@@ -11,7 +11,7 @@ from chaton.consultations import contributions as service
 from chaton.consultations import moderation, participants, voting
 from chaton.consultations.indexing import cited_numbers
 from chaton.consultations.loading import load_consultation, load_contribution, load_topic
-from chaton.consultations.models import Comment, Consultation, Contribution, Topic
+from chaton.consultations.models import Comment, Contribution, Topic
 from chaton.core.capability import alternate
 from chaton.core.events import Event
 from chaton.core.markup import plain_text
