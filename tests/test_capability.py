@@ -12,19 +12,30 @@ from chaton.core import events
 from chaton.core.capability import installed
 from chaton.core.db import writing
 
+AP = {"Accept": "application/activity+json"}
+
 FAKE = {
     "__init__.py": '''
         """A capability from outside Chaton's tree."""
-        from chaton.core.capability import Capability
-
         from chaton.core.capability import Capability, ContentKind
 
         capability = Capability(
             name="fake", blueprints=("chaton_fake.views:bp",), modules=("chaton_fake.handlers",),
+            templates="chaton_fake:templates",
+            archive=("chaton_fake.notes:ARCHIVE",), erased=("chaton_fake.notes:erased",),
+            deletion_steps=("chaton_fake.notes:before_rows",),
             content_kinds=(ContentKind(name="notes", files="chaton_fake.notes:files",
                                        parse="chaton_fake.notes:parse",
                                        broken="chaton_fake.notes:broken",
-                                       index="chaton_fake.notes:index"),))
+                                       index="chaton_fake.notes:index",
+                                       listed="chaton_fake.notes:listed",
+                                       listing="fake/notes.html", model="chaton_fake.notes:Note",
+                                       campaigns="chaton_fake.notes:campaigns",
+                                       describe="chaton_fake.notes:describe"),))
+    ''',
+    "templates/fake/notes.html": '''
+        <section><h2>Notes</h2><ul>{% for note in items %}
+          <li class="fake-note">{{ note.title }}</li>{% endfor %}</ul></section>
     ''',
     "views.py": '''
         from flask import Blueprint
@@ -66,7 +77,55 @@ FAKE = {
 
 
         def index(association, notes):
+            from chaton.core.events import record_event
+
             INDEXED.append((association.slug, [(n.slug, bool(n.problems)) for n in notes]))
+            for note in notes:
+                if not note.problems:
+                    note.association, note.title = association, f"Note {note.slug}"
+                    STORED[(association.slug, note.slug)] = note
+                    record_event(association.slug, note.slug, "opened", "opened")
+
+
+        STORED, DELETIONS = {}, []
+
+
+        def listed(association):
+            return [n for (org, _), n in sorted(STORED.items())
+                    if association is None or org == association.slug]
+
+
+        def campaigns(keys):
+            return {key: STORED[key] for key in keys if key in STORED}
+
+
+        def describe(event, note):
+            return f"{note.title}: {event.kind}", f"<p>{note.text}</p>"
+
+
+        def rows(association):
+            for note in listed(association):
+                yield {"note": note.slug, "text": note.text}
+
+
+        from chaton.orgs.archive import Table
+
+        ARCHIVE = [Table("data/notes.csv", "The association's notes.",
+                         {"note": "its slug", "text": "what it says"}, rows)]
+
+
+        def erased(association):
+            return {"notes": len(listed(association))}
+
+
+        def before_rows(association):
+            DELETIONS.append(("before", association.slug))
+
+            def after_rows():
+                DELETIONS.append(("after", association.slug))
+                return {"fake_note": 2}
+
+            return after_rows
     ''',
     "handlers.py": '''
         from chaton.core.events import event_handler
@@ -86,6 +145,7 @@ def fake_capability(tmp_path, monkeypatch):
     package = tmp_path / "plugins" / "chaton_fake"
     package.mkdir(parents=True)
     for name, text in FAKE.items():
+        (package / name).parent.mkdir(parents=True, exist_ok=True)
         (package / name).write_text(textwrap.dedent(text))
     monkeypatch.syspath_prepend(str(package.parent))
     monkeypatch.setattr(chaton.capabilities, "INSTALLED",
@@ -114,6 +174,69 @@ def test_an_installed_capability_serves_its_pages_and_handles_events(tmp_path, c
 
     assert ("quartiers-solidaires", [("explodes", True), ("hello", False)]) in INDEXED
     assert ("update", "plugged") in SEEN and ("opened", "opened") in SEEN  # and the demo's
+
+
+def test_a_third_kind_is_listed_fed_and_federated(tmp_path, content_dir, fake_capability):
+    """One package and one line: its campaigns on the association page and the home page (its
+    own template), its events in the feeds and in the association's ActivityPub outbox, their
+    Notes dereferenceable at the kind's own address."""
+    org = "quartiers-solidaires"
+    notes = content_dir / org / "notes"
+    notes.mkdir()
+    (notes / "jardin.md").write_text("Le jardin partagé ouvre samedi.")
+    app = make_app(tmp_path, content_dir, federation=True)
+    client = app.test_client()
+    for page in (f"/{org}/", "/"):
+        assert '<li class="fake-note">Note jardin</li>' in client.get(page).get_data(True), page
+    feed = client.get(f"/{org}/feed.atom").get_data(True)
+    assert "<title>Note jardin: opened</title>" in feed
+    assert f"http://localhost/{org}/notes/jardin" in feed
+    assert "Le jardin partagé ouvre samedi." in feed
+
+    outbox = client.get(f"/{org}/outbox?page=1", headers=AP).get_json()
+    created = [a for a in outbox["orderedItems"] if "Note jardin" in a["object"]["content"]]
+    assert [a["type"] for a in created] == ["Create"]
+    note_id = created[0]["object"]["id"]
+    assert note_id.startswith(f"http://localhost/{org}/notes/jardin/events/")
+    note = client.get(note_id.removeprefix("http://localhost"), headers=AP)
+    assert note.status_code == 200 and note.get_json()["id"] == note_id
+    assert client.get(f"/{org}/notes/absent/events/1", headers=AP).status_code == 404
+
+
+def test_a_capability_adds_to_the_archive_and_the_deletion(tmp_path, content_dir,
+                                                             fake_capability):
+    """The archive holds its table (and the README describes it); deleting the association
+    counts what it erases and runs its step before and after the rows go."""
+    import io
+    import zipfile
+
+    from chaton.orgs import archive, deletion
+    from chaton.orgs.models import Association
+
+    org = "quartiers-solidaires"
+    notes = content_dir / org / "notes"
+    notes.mkdir()
+    (notes / "jardin.md").write_text("Le jardin partagé ouvre samedi.")
+    app = make_app(tmp_path, content_dir)
+    with app.app_context():
+        association = Association.get(Association.slug == org)
+        output = io.BytesIO()
+        manifest = archive.build(association, output)
+        zipped = zipfile.ZipFile(output)
+        assert zipped.read("data/notes.csv").decode() == \
+            "note,text\r\njardin,Le jardin partagé ouvre samedi.\r\n"
+        assert manifest["files"]["data/notes.csv"]["columns"] == {"note": "its slug",
+                                                                  "text": "what it says"}
+        assert "### `data/notes.csv`" in zipped.read("README.md").decode()
+        assert "data/signatures.csv" in manifest["files"]  # beside the built-in ones
+
+        summary = deletion.summary(association)
+        assert summary.notes == 1 and summary.petitions >= 1
+        done = deletion.delete_association(association)
+    from chaton_fake.notes import DELETIONS
+
+    assert DELETIONS == [("before", org), ("after", org)]
+    assert done.rows["fake_note"] == 2 and done.rows["petition"] >= 1
 
 
 def test_a_listed_package_without_a_capability_is_refused_clearly(monkeypatch):

@@ -14,7 +14,12 @@ capability = Capability(
         parse="chaton.consultations.content:parse_consultation",
         broken="chaton.consultations.content:broken_consultation",
         index="chaton.consultations.indexing:index_consultations",
-        listed="chaton.consultations.loading:listed"),),
+        listed="chaton.consultations.loading:listed",
+        load="chaton.consultations.loading:load_consultation",
+        model="chaton.consultations.models:Consultation",
+        campaigns="chaton.consultations.feeds:campaigns",
+        describe="chaton.consultations.feeds:describe",
+        event_url="chaton.consultations.feeds:url_of"),),
     archive=("chaton.consultations.association_data:ARCHIVE",),
     erased=("chaton.consultations.association_data:erased",),
 )

@@ -13,6 +13,7 @@ when the package is: importing `chaton.petitions.models` must not import every p
 
 import importlib
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -31,9 +32,25 @@ class ContentKind:
     # a template fragment showing them (`items`), for kinds the page's template does not name
     # (the built-in kinds have their own sections, which themes override)
     listing: str = ""
+    # fn(association slug, slug) -> the campaign an address names (drafts for members only),
+    # else 404
+    load: str = ""
+    # the class of its campaigns (rows with .slug, .association, .title, .summary): which kind
+    # a campaign is, declared rather than guessed (kind_of)
+    model: str = ""
+    # feeds and federated news. fn({(association slug, slug)}) -> {(association slug, slug):
+    # campaign}: the public campaigns among those, their association loaded
+    campaigns: str = ""
+    # fn(event, campaign) -> (title, HTML body): how one of its events reads
+    describe: str = ""
+    # fn(event, campaign) -> the page an event points to (default: the campaign's page,
+    # /<association>/<kind name>/<slug>)
+    event_url: str = ""
+    # fn([(event, campaign)]) before describing many: loads what describe needs in one query
+    prepare: str = ""
 
     def function(self, part):
-        """The function named by `part` ("files", "parse", "broken", "index", "listed")."""
+        """The function (or class) named by `part` ("files", "parse", "index", "model"...)."""
         return _named(getattr(self, part))
 
 
@@ -62,6 +79,8 @@ class Capability:
     # taking the page's object and returning a response or None (federation's ActivityPub
     # JSON of "association", "petition", "consultation"; the Tombstone of a "removed" one)
     alternates: tuple[tuple[str, str], ...] = ()
+    # its own templates ("package:folder"), found after the themes' (which may override them)
+    templates: str = ""
     # more variables for a public page's template: ((page, "module:fn(association) -> dict"),)
     # ("home" gets association None)
     page_context: tuple[tuple[str, str], ...] = ()
@@ -80,6 +99,17 @@ class Capability:
 def _named(path):
     module, _, attribute = path.partition(":")
     return getattr(importlib.import_module(module), attribute)
+
+
+def template_folders():
+    """The installed capabilities' own template folders, in INSTALLED order."""
+    folders = []
+    for capability in installed():
+        if capability.templates:
+            package, _, folder = capability.templates.partition(":")
+            root = Path(importlib.import_module(package).__file__).parent
+            folders.append(str(root / folder))
+    return folders
 
 
 def contributed(part):
@@ -113,6 +143,19 @@ def page_context(page, association=None):
             if name == page:
                 context.update(_named(path)(association))
     return {**context, "listings": listings}
+
+
+def kind_named(name):
+    """The installed content kind called `name` ("petitions"), or None."""
+    return next((kind for kind in content_kinds() if kind.name == name), None)
+
+
+def kind_of(campaign):
+    """The content kind of a campaign (a Petition, a Consultation...), or None."""
+    for kind in content_kinds():
+        if kind.model and isinstance(campaign, kind.function("model")):
+            return kind
+    return None
 
 
 def content_kinds():

@@ -12,6 +12,7 @@ from pathlib import Path
 from flask import abort, current_app, g, send_from_directory
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
+from chaton.core.capability import template_folders
 from chaton.core.source import source_url
 
 DEFAULT = "default"
@@ -59,6 +60,7 @@ class Themes:
         if env is None:
             default = FileSystemLoader(str(self.root / DEFAULT / "templates"))
             loader = ChoiceLoader([FileSystemLoader(list(chain)),
+                                   FileSystemLoader(template_folders()),
                                    PrefixLoader({"default": default}, delimiter=":")])
             env = self.base_env.overlay(loader=loader, auto_reload=True)  # edits show at once
             self._envs[chain] = env

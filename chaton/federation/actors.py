@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from flask import current_app, request
 from markupsafe import escape
 
+from chaton.core.capability import kind_of
 from chaton.federation.keys import INSTANCE, key_pair
 
 AS = "https://www.w3.org/ns/activitystreams"
@@ -138,13 +139,18 @@ def _pictures(association):
 
 
 def petition_url(campaign):
-    """The page (and object id) of a campaign: a petition or a consultation."""
-    kind = "consultations" if is_consultation(campaign) else "petitions"
-    return f"{base()}/{campaign.association.slug}/{kind}/{campaign.slug}"
+    """The page (and object id) of a campaign of any kind: /<association>/<kind>/<slug>."""
+    return f"{base()}/{campaign.association.slug}/{kind_of(campaign).name}/{campaign.slug}"
 
 
 def is_consultation(campaign):
-    return getattr(campaign, "campaign_type", "") == "consultation"
+    return kind_of(campaign).name == "consultations"
+
+
+def has_note(campaign):
+    """Whether the campaign itself is an ActivityPub Note that events create and update
+    (petitions, which partners mirror and co-host); other kinds' events go out as news."""
+    return kind_of(campaign).name == "petitions"
 
 
 def petition_note(petition):

@@ -11,7 +11,7 @@ from chaton.federation.actors import (
     PUBLIC,
     actor_id,
     event_note,
-    is_consultation,
+    has_note,
     petition_note,
     petition_url,
 )
@@ -26,7 +26,7 @@ REFRESH = ("edited", "closed", "won", "answered")
 def activity_for(event, petition):
     """The activity an event calls for, or None."""
     me = actor_id(petition.association.slug)
-    if is_consultation(petition):  # consultations go out as news notes (no mirror data yet)
+    if not has_note(petition):  # consultations go out as news notes (no mirror data yet)
         kind, obj = ("Create", event_note(event, petition)) if event.kind != "removed" else (
             "Delete", {"id": petition_url(petition), "type": "Tombstone"})
     elif event.kind == "opened":

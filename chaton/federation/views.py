@@ -6,6 +6,7 @@ from urllib.parse import quote
 from flask import Blueprint, abort, current_app, jsonify, redirect, request
 
 from chaton import __version__
+from chaton.core.capability import content_kinds, kind_of
 from chaton.core.events import Event
 from chaton.core.security import csrf, rate_limit
 from chaton.core.source import source_url
@@ -181,11 +182,16 @@ def outbox(org):
     return actors.as_activity_json(document)
 
 
-EVENT_PATH = ("/<org>/<any(petitions, consultations):kind>/<slug>/events/"
-              "<int(max=1000000000):event_id>")
+@bp.record
+def event_routes(state):
+    """The news Notes of every installed content kind, its name in the path
+    (/<org>/petitions/<slug>/events/<id>): known when the blueprint is registered."""
+    names = ", ".join(kind.name for kind in content_kinds())
+    path = f"/<org>/<any({names}):kind>/<slug>/events/<int(max=1000000000):event_id>"
+    state.add_url_rule(path, "event_object", event_object)
+    state.add_url_rule(path + "/activity", "event_activity", event_activity)
 
 
-@bp.route(EVENT_PATH)
 def event_object(org, kind, slug, event_id):
     """A news Note: ActivityPub JSON for servers, the campaign's page for browsers."""
     event, campaign = _published_event(org, kind, slug, event_id)
@@ -194,7 +200,6 @@ def event_object(org, kind, slug, event_id):
     return redirect(actors.petition_url(campaign), code=303)
 
 
-@bp.route(EVENT_PATH + "/activity")
 def event_activity(org, kind, slug, event_id):
     """The activity an outbox lists (its id), dereferenceable like every id Chaton publishes."""
     from chaton.federation.publish import activity_for
@@ -216,7 +221,7 @@ def _published_event(org, kind, slug, event_id):
     query = Event.select().where((Event.id == event_id) & (Event.association == org)
                                  & (Event.campaign == slug))
     found = visible_events(query, limit=1, kinds=SHOWN + ("edited",))
-    if found and actors.is_consultation(found[0][1]) == (kind == "consultations"):
+    if found and kind_of(found[0][1]).name == kind:
         return found[0]
     tombstone(kind, org, slug)
     abort(404)

@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, current_app, request, url_for
 from flask_babel import get_locale
 
-from chaton.consultations import feeds as consultation_feeds
+from chaton.core.capability import kind_named
 from chaton.core.events import Event
-from chaton.feeds.entries import describe, visible_events
+from chaton.feeds.entries import describe, event_url, visible_events
 from chaton.orgs.loading import load_association
 
 bp = Blueprint("feeds", __name__)
@@ -36,9 +36,7 @@ def association_feed(org, fmt):
 
 @bp.route("/<org>/petitions/<slug>/feed.<any(atom, rss):fmt>")
 def petition_feed(org, slug, fmt):
-    from chaton.petitions.loading import load_petition
-
-    petition = load_petition(org, slug)
+    petition = kind_named("petitions").function("load")(org, slug)
     query = Event.select().where((Event.association == org) & (Event.campaign == slug))
     link = url_for("petitions.show", org=org, slug=slug, _external=True)
     return feed_response(fmt, petition.title, query, link)
@@ -93,18 +91,14 @@ def _render(fmt, title, items, link):
 
 
 def _add_entry(entry, event, petition):
-    if getattr(petition, "campaign_type", "") == "consultation":
-        url = consultation_feeds.url_of(event, petition)
-    else:
-        url = url_for("petitions.show", org=event.association, slug=event.campaign, _external=True)
     title, html = describe(event, petition)
     entry.id(_tag(event))
     entry.guid(_tag(event), permalink=False)
     entry.title(title)
-    entry.link(href=url + (f"#update-{event.key}" if event.kind == "update" else ""))
+    entry.link(href=event_url(event, petition))
     entry.published(event.created_at)
     entry.updated(event.created_at)
     entry.author(name=petition.association.name)
     if html:
         entry.content(html, type="html")
-    entry.summary(petition.summary or petition.title)
+    entry.summary(getattr(petition, "summary", "") or petition.title)

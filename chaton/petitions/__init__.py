@@ -11,7 +11,10 @@ capability = Capability(
         parse="chaton.petitions.content:parse_petition",
         broken="chaton.petitions.content:broken_petition",
         index="chaton.petitions.indexing:index_petitions",
-        listed="chaton.petitions.loading:listed"),),
+        listed="chaton.petitions.loading:listed", load="chaton.petitions.loading:load_petition",
+        model="chaton.petitions.models:Petition",
+        campaigns="chaton.petitions.feeds:campaigns", describe="chaton.petitions.feeds:describe",
+        event_url="chaton.petitions.feeds:url_of", prepare="chaton.petitions.feeds:prepare"),),
     archive=("chaton.petitions.association_data:ARCHIVE",),
     erased=("chaton.petitions.association_data:erased",),
 )

@@ -1,8 +1,38 @@
 """How a petition's events read in feeds and federated posts: a title and an HTML body."""
 
+from flask import url_for
 from flask_babel import gettext as _
 
-from chaton.petitions.models import PetitionUpdate
+from chaton.orgs.models import Association
+from chaton.petitions.models import Petition, PetitionUpdate
+
+
+def campaigns(keys):
+    """{(association slug, slug): petition} of the public petitions among keys (no drafts)."""
+    if not keys:
+        return {}
+    rows = (Petition.select(Petition, Association).join(Association)
+            .where(Petition.present & (Petition.status != "draft") & ~Petition.archived
+                   & Association.is_public() & Petition.slug.in_([k[1] for k in keys])))
+    return {(p.association.slug, p.slug): p for p in rows if (p.association.slug, p.slug) in keys}
+
+
+def prepare(pairs):
+    """Attach each update event's PetitionUpdate, in one query (not one per feed entry)."""
+    wanted = [(e, p) for e, p in pairs if e.kind == "update"]
+    if not wanted:
+        return
+    rows = PetitionUpdate.select().where(PetitionUpdate.petition.in_({p.id for _e, p in wanted})
+                                         & PetitionUpdate.slug.in_({e.key for e, _p in wanted}))
+    found = {(r.petition_id, r.slug): r for r in rows}
+    for event, petition in wanted:
+        event.preloaded_update = found.get((petition.id, event.key))
+
+
+def url_of(event, petition):
+    """The page an event points to (an update: its place on the page)."""
+    url = url_for("petitions.show", org=event.association, slug=event.campaign, _external=True)
+    return url + (f"#update-{event.key}" if event.kind == "update" else "")
 
 
 def describe(event, petition):
