@@ -235,7 +235,7 @@ def test_a_capability_adds_to_the_archive_and_the_deletion(tmp_path, content_dir
         done = deletion.delete_association(association)
     from chaton_fake.notes import DELETIONS
 
-    assert DELETIONS == [("before", org), ("after", org)]
+    assert [("before", org), ("after", org)] == DELETIONS
     assert done.rows["fake_note"] == 2 and done.rows["petition"] >= 1
 
 
