@@ -79,11 +79,15 @@ def _init_extensions(app, instance, settings):
 
 
 def _register_blueprints(app):
-    """Every installed capability: first the modules that declare its routes, tasks, event
-    handlers and receivers, then its blueprints (chaton/capabilities.py gives the order)."""
+    """First the modules of every installed capability, which declare routes (on their own
+    blueprints or on one they build on, as petitions' organiser pages on the association
+    area's), tasks, event handlers and receivers; then the blueprints, in the order of
+    chaton/capabilities.py."""
     from chaton.core.capability import installed
 
-    for capability in installed():
+    capabilities = installed()
+    for capability in capabilities:
         capability.load_modules()
+    for capability in capabilities:
         for blueprint in capability.load_blueprints():
             app.register_blueprint(blueprint)

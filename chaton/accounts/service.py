@@ -21,7 +21,7 @@ def digest(token):
 
 def normalize_email(email):
     """An account's address in one spelling (its domain as petitions.signing spells it)."""
-    from chaton.petitions.signing import normalize_domain
+    from chaton.core.mail import normalize_domain
 
     local, _, domain = (email or "").strip().lower().rpartition("@")
     return f"{local}@{normalize_domain(domain)}" if local else (email or "").strip().lower()

@@ -81,8 +81,9 @@ class Capability:
     alternates: tuple[tuple[str, str], ...] = ()
     # its own templates ("package:folder"), found after the themes' (which may override them)
     templates: str = ""
-    # more variables for a public page's template: ((page, "module:fn(association) -> dict"),)
-    # ("home" gets association None)
+    # more variables for a page: ((page, "module:fn(object) -> dict"),): "home" (None),
+    # "association" and "dashboard" (the association area's first page) get the association,
+    # "petition" the petition (federation: partners' counts)
     page_context: tuple[tuple[str, str], ...] = ()
 
     def load_blueprints(self):
@@ -128,21 +129,29 @@ def alternate(page, *args):
     return None
 
 
-def page_context(page, association=None):
-    """The template variables of a public page that the capabilities give: each content
-    kind's campaigns to list under its name, `listings` [(kind, items)] for the kinds the
-    page's template does not name, and what capabilities add (`page_context`)."""
-    context, listings = {}, []
+def listings(association=None):
+    """The campaigns of every content kind to list on the association's page (the instance
+    home for None), under each kind's name; and `listings` [(kind, items)] for the kinds with
+    a fragment of their own (those the page's template does not name)."""
+    context, own = {}, []
     for kind in content_kinds():
         if kind.listed:
             items = context[kind.name] = kind.function("listed")(association)
             if kind.listing:
-                listings.append((kind, items))
+                own.append((kind, items))
+    return {**context, "listings": own}
+
+
+def page_context(page, subject=None):
+    """The variables the capabilities add to a page (`page_context`) about its subject (an
+    association, a petition): federation's mirrors on the home page, the petitions on the
+    association area's dashboard..."""
+    context = {}
     for capability in installed():
         for name, path in capability.page_context:
             if name == page:
-                context.update(_named(path)(association))
-    return {**context, "listings": listings}
+                context.update(_named(path)(subject))
+    return context
 
 
 def kind_named(name):

@@ -150,3 +150,13 @@ def _write_outbox(msg):
         fh.write(bytes(msg))
     tmp.rename(outbox / name)
     log.info("mail written to %s", outbox / name)  # never its links, nor its address
+
+
+def normalize_domain(domain):
+    """One spelling of a mail domain: lower case, no final dot, internationalized names in
+    their ASCII form (bücher.example and xn--bcher-kva.example are one domain)."""
+    domain = domain.strip().rstrip(".").lower()
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return domain  # not a name IDNA accepts: kept as typed (it will not receive mail)

@@ -12,5 +12,6 @@ capability = Capability(
                 ("petition", "chaton.federation.views:negotiate_petition"),
                 ("consultation", "chaton.federation.views:negotiate_consultation"),
                 ("removed", "chaton.federation.views:removed_campaign")),
-    page_context=(("home", "chaton.federation.mirrors:home_context"),),
+    page_context=(("home", "chaton.federation.mirrors:home_context"),
+                  ("petition", "chaton.federation.partners:petition_context")),
 )

@@ -147,3 +147,11 @@ def partner_counts(petition, duplicates=False):
     if duplicates:
         return {p.partner: p.duplicates for p in rows}
     return {p.partner: p.counted for p in rows}, sum(p.duplicates for p in rows)
+
+
+def petition_context(petition):
+    """For a petition's page and JSON: its partners' counts when it is co-hosted."""
+    if not (petition.meta.get("partners") or petition.meta.get("cohost_of")):
+        return {}
+    partners, duplicates_removed = partner_counts(petition)
+    return {"partners": partners, "duplicates_removed": duplicates_removed}

@@ -10,7 +10,7 @@ from flask import (
     send_from_directory,
 )
 
-from chaton.core.capability import alternate, page_context
+from chaton.core.capability import alternate, listings, page_context
 from chaton.core.themes import render
 from chaton.orgs.loading import load_association
 from chaton.orgs.models import Association
@@ -24,7 +24,7 @@ MEDIA_TYPES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".pdf", ".avif"
 def home():
     """The associations, and what the capabilities list: open campaigns, partners' ones."""
     return render("home.html", associations=list(Association.visible()),
-                  **page_context("home"))
+                  **listings(), **page_context("home"))
 
 
 @bp.route("/<org>/")
@@ -34,7 +34,7 @@ def association_page(org):
     if other is not None:
         return other
     html = render("association.html", association=association,
-                  **page_context("association", association))
+                  **listings(association), **page_context("association", association))
     return html, 200, {"Vary": "Accept"}
 
 

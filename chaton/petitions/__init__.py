@@ -4,8 +4,11 @@ from chaton.core.capability import Capability, ContentKind
 
 capability = Capability(
     name="petitions",
-    blueprints=("chaton.petitions.signatures:bp", "chaton.petitions.views:bp"),
-    modules=("chaton.petitions.tasks",),
+    blueprints=("chaton.petitions.signatures:bp", "chaton.petitions.views:bp",
+                "chaton.petitions.invalidation_pages:bp"),  # removing signatures (organisers)
+    # the tasks; the organisers' pages, added to the association area's blueprint
+    modules=("chaton.petitions.tasks", "chaton.petitions.admin"),
+    page_context=(("dashboard", "chaton.petitions.admin:dashboard_context"),),
     content_kinds=(ContentKind(
         name="petitions", files="chaton.petitions.content:petition_files",
         parse="chaton.petitions.content:parse_petition",

@@ -20,22 +20,13 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from chaton.core.db import database, utcnow, writing
 from chaton.core.events import record_event
+from chaton.core.mail import normalize_domain
 from chaton.petitions.models import AreaCount, DailyCount, Petition, PetitionUpdate, Signature
 
 GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
 # sent with a petition's id inside the transaction that changed its confirmed count (so that
 # what receivers write commits or rolls back with it); co-hosting reports the new count
 count_changed = signal("chaton.petitions.count-changed")
-
-
-def normalize_domain(domain):
-    """One spelling of a mail domain: lower case, no final dot, internationalized names in
-    their ASCII form (bücher.example and xn--bcher-kva.example are one domain)."""
-    domain = domain.strip().rstrip(".").lower()
-    try:
-        return domain.encode("idna").decode("ascii")
-    except UnicodeError:
-        return domain  # not a name IDNA accepts: kept as typed (it will not receive mail)
 
 
 def normalize_email(email):

@@ -9,7 +9,7 @@ from flask_babel import get_locale
 
 from chaton.admin.auth import is_member
 from chaton.core.cache import TTLCache, generation
-from chaton.core.capability import alternate
+from chaton.core.capability import alternate, page_context
 from chaton.core.security import anonymous_form, rate_limit
 from chaton.core.themes import render
 from chaton.petitions import invalidation, signing
@@ -130,11 +130,10 @@ def as_json(org, slug):
 
 
 def partner_counts(petition):
-    """({host: signatures counted}, duplicates removed) of a co-hosted petition."""
-    from chaton.federation.partners import partner_counts as counts
-
-    cohosted = petition.meta.get("partners") or petition.meta.get("cohost_of")
-    return counts(petition) if cohosted else ({}, 0)
+    """({host: signatures counted}, duplicates removed) of a co-hosted petition, as the
+    capability that co-hosts (federation) gives them for the "petition" page."""
+    context = page_context("petition", petition)
+    return context.get("partners", {}), context.get("duplicates_removed", 0)
 
 
 def petition_json(petition):

@@ -7,12 +7,12 @@ from flask_babel import lazy_gettext as _l
 
 from chaton.accounts import audit
 from chaton.admin.auth import require
-from chaton.admin.views import _admin_petition
 from chaton.core.cache import invalidate_all
 from chaton.core.db import utcnow
 from chaton.core.themes import render
 from chaton.orgs.loading import load_association
 from chaton.petitions import invalidation as service
+from chaton.petitions.admin import organiser_petition
 
 bp = Blueprint("invalidation", __name__, url_prefix="/<org>/admin/petitions")
 audit.label("signatures.invalidate", _l("Signatures removed"))
@@ -57,7 +57,7 @@ def _page(petition, form, errors=None, found=None, criteria=None, status=200):
 @bp.route("/<slug>/invalidate", methods=["GET", "POST"])
 @require("manage")
 def invalidate(org, slug):
-    petition = _admin_petition(org, slug)
+    petition = organiser_petition(org, slug)
     form = _form() if request.method == "POST" else {"window_field": "created_at"}
     if request.method == "GET":
         return _page(petition, form)
