@@ -3,19 +3,17 @@ archive, and the way to delete the association. Admins only (`manage`)."""
 
 from flask import Blueprint, g, send_file
 from flask_babel import lazy_gettext as _l
-from peewee import fn
 
 from chaton.accounts import audit
 from chaton.admin import nav
 from chaton.admin.auth import require
-from chaton.consultations.models import Consultation
+from chaton.core.capability import page_context
 from chaton.core.db import utcnow
 from chaton.core.security import limiter
 from chaton.core.themes import render
 from chaton.orgs import archive
 from chaton.orgs.deletion import summary
 from chaton.orgs.loading import load_association
-from chaton.petitions.models import Petition, Signature
 
 bp = Blueprint("exports", __name__, url_prefix="/<org>/admin/exports")
 nav.register("exports.index", _l("Exports"), "manage", order=70)
@@ -30,20 +28,11 @@ def pick_association(endpoint, values):
 @bp.route("/")
 @require("manage")
 def index(org):
+    """What the capabilities export (petitions: contacts; consultations: open data), and the
+    whole archive."""
     association = g.association
-    petitions = list(Petition.select().where((Petition.association == association)
-                                             & Petition.present).order_by(Petition.title))
-    contacts = dict(Signature.select(Signature.petition, fn.COUNT(Signature.id))
-                    .where(Signature.petition.in_([p.id for p in petitions] or [0])
-                           & (Signature.status == "confirmed") & Signature.keep_informed
-                           & Signature.email.is_null(False))
-                    .group_by(Signature.petition).tuples())
-    consultations = list(Consultation.select().where((Consultation.association == association)
-                                                     & Consultation.present)
-                         .order_by(Consultation.title))
-    return render("admin/exports.html", association=association, petitions=petitions,
-                  contacts=contacts, consultations=consultations, tables=archive.parts(),
-                  summary=summary(association))
+    return render("admin/exports.html", association=association, tables=archive.parts(),
+                  summary=summary(association), **page_context("exports", association))
 
 
 @bp.route("/archive.zip", methods=["POST"])

@@ -5,7 +5,8 @@ from chaton.core.capability import Capability, ContentKind
 
 capability = Capability(
     name="consultations",
-    blueprints=("chaton.consultations.views:bp", "chaton.consultations.admin:bp"),
+    blueprints=("chaton.consultations.views:bp", "chaton.consultations.admin:bp",
+                "chaton.consultations.moderation_queue:bp"),  # across its consultations
     # routes added to the public blueprint by these modules, and the tasks
     modules=("chaton.consultations.exports", "chaton.consultations.participate",
              "chaton.consultations.tasks"),
@@ -20,6 +21,7 @@ capability = Capability(
         campaigns="chaton.consultations.feeds:campaigns",
         describe="chaton.consultations.feeds:describe",
         event_url="chaton.consultations.feeds:url_of"),),
+    page_context=(("exports", "chaton.consultations.admin:exports_context"),),
     archive=("chaton.consultations.association_data:ARCHIVE",),
     erased=("chaton.consultations.association_data:erased",),
 )

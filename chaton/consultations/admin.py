@@ -61,11 +61,11 @@ def _page(consultation, form=None, status=200):
     body = render("consultations/admin/consultation.html",
                   **context(consultation, None, pending=pending, reported=reported,
                             followers=followers, form=form or _collective_form(consultation),
-                            reasons=dict(_reason_labels())))
+                            reasons=dict(reason_labels())))
     return body, status
 
 
-def _reason_labels():
+def reason_labels():
     from chaton.consultations.forms import reason_choices
 
     return [(k, str(v)) for k, v in reason_choices()]
@@ -122,3 +122,10 @@ def collective(org, slug):
     audit.record("consultation.collective", g.association, target=f"{slug}: #c{made.number}")
     flash(_("The workshop's contribution is published as #c%(n)s.", n=made.number))
     return redirect(url_for(".consultation", org=org, slug=slug), code=303)
+
+
+def exports_context(association):
+    """The association's consultations, for the area's exports page (their open data)."""
+    return {"consultations": list(Consultation.select().where(
+        (Consultation.association == association) & Consultation.present)
+        .order_by(Consultation.title))}

@@ -8,7 +8,8 @@ capability = Capability(
                 "chaton.petitions.invalidation_pages:bp"),  # removing signatures (organisers)
     # the tasks; the organisers' pages, added to the association area's blueprint
     modules=("chaton.petitions.tasks", "chaton.petitions.admin"),
-    page_context=(("dashboard", "chaton.petitions.admin:dashboard_context"),),
+    page_context=(("dashboard", "chaton.petitions.admin:dashboard_context"),
+                  ("exports", "chaton.petitions.admin:exports_context")),
     content_kinds=(ContentKind(
         name="petitions", files="chaton.petitions.content:petition_files",
         parse="chaton.petitions.content:parse_petition",

@@ -30,6 +30,18 @@ from chaton.petitions.models import (
 )
 
 
+def exports_context(association):
+    """The association's petitions and their contacts, for the area's exports page."""
+    petitions = list(Petition.select().where((Petition.association == association)
+                                             & Petition.present).order_by(Petition.title))
+    contacts = dict(Signature.select(Signature.petition, fn.COUNT(Signature.id))
+                    .where(Signature.petition.in_([p.id for p in petitions] or [0])
+                           & (Signature.status == "confirmed") & Signature.keep_informed
+                           & Signature.email.is_null(False))
+                    .group_by(Signature.petition).tuples())
+    return {"petitions": petitions, "contacts": contacts}
+
+
 def dashboard_context(association):
     """The association's petitions with their pending signatures, for the area's dashboard."""
     petitions = list(Petition.select().where((Petition.association == association)

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from chaton.admin import nav
 from chaton.admin.auth import require
 from chaton.consultations import moderation
-from chaton.consultations.admin import _reason_labels, carry_out
+from chaton.consultations.admin import carry_out, reason_labels
 from chaton.consultations.models import Consultation
 from chaton.core.themes import render
 from chaton.orgs.loading import load_association
@@ -32,7 +32,7 @@ def _page(errors=None, status=200):
     for waiting in items:
         waiting.consultation.association = g.association
     return render("admin/moderation.html", association=g.association, items=items,
-                  reasons=dict(_reason_labels()), errors=errors or {},
+                  reasons=dict(reason_labels()), errors=errors or {},
                   limit=moderation.QUEUE_LIMIT), status
 
 
