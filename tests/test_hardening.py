@@ -48,7 +48,7 @@ def test_one_bad_file_is_that_files_problem_only(tmp_path, content_dir, case):
 
 def test_any_parser_failure_stays_in_its_file(tmp_path, content_dir, monkeypatch):
     """Whatever a parser raises on one file (a bug), the others are indexed."""
-    from chaton.core import content as content_module
+    from chaton.orgs import tree as content_module
     from chaton.petitions import content as petition_content
 
     real = petition_content.parse_petition
