@@ -6,7 +6,8 @@
 - `kinds.py`: what can be edited (petition, update, answer, consultation, topic, synthesis)
   with its fields, its file, its checks (the indexer's own) and where its pictures go;
 - `views.py`: the editor pages; `campaigns.py`: the list and the publication buttons;
-- `uploads.py`: pictures and PDF checked by their content, stored in the association's folder.
+- `uploads.py`: pictures and PDF checked by their content, stored in the association's folder;
+- `association_settings.py`: the association's settings, its association.md edited by a form.
 """
 
 
@@ -14,6 +15,7 @@ from chaton.core.capability import Capability
 
 capability = Capability(
     name="editing",
-    blueprints=("chaton.editing.blueprint:bp",),
+    # the editor; the association's settings, association.md edited by a form (with a logo)
+    blueprints=("chaton.editing.blueprint:bp", "chaton.editing.association_settings:bp"),
     modules=("chaton.editing.campaigns", "chaton.editing.views"),  # their routes on that blueprint
 )

@@ -6,7 +6,8 @@ capability = Capability(
     name="federation",
     blueprints=("chaton.federation.views:bp",),
     modules=("chaton.federation.tasks", "chaton.federation.publish",  # delivers events
-             "chaton.federation.cohost"),  # reports co-hosted counts
+             "chaton.federation.cohost",  # reports co-hosted counts
+             "chaton.federation.hoster_pages"),  # following other instances, on the hoster area
     deletion_steps=("chaton.federation.deletion:before_rows",),
     alternates=(("association", "chaton.federation.views:negotiate_association"),
                 ("petition", "chaton.federation.views:negotiate_petition"),

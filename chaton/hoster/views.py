@@ -5,8 +5,6 @@ Hosters see an association's members (names, e-mails, roles) and figures, never 
 (signatories, participants, exports): they reach that only as one of its members.
 """
 
-import re
-
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from peewee import fn
@@ -225,28 +223,3 @@ def audit_log():
     slugs = dict(Association.select(Association.id, Association.slug).tuples())
     return render("hoster/audit.html", entries=entries[:PAGE], page=page,
                   more=len(entries) > PAGE, slugs=slugs)
-
-
-@bp.route("/federation", methods=["GET", "POST"])
-@hoster_required
-def federation():
-    """Follow another instance's association: its campaigns are listed under /mirrors/."""
-    if not current_app.config["CHATON"]["federation"]:
-        abort(404)
-    from chaton.federation.models import Following
-
-    form, errors = {"handle": request.form.get("handle", "").strip()[:300]}, {}
-    if request.method == "POST":
-        if not re.fullmatch(r"@?[\w.-]+@[\w.:-]+|https?://\S+", form["handle"]):
-            errors["handle"] = _("Write the address as @association@instance.example.")
-        else:
-            from chaton.federation import tasks
-
-            tasks.follow_handle(form["handle"])
-            audit.record("federation.follow", None, target=form["handle"])
-            flash(_("Follow request queued: the campaigns appear under “Campaigns from partner "
-                    "instances” once the other instance accepts."))
-            return redirect(url_for("hoster.federation"), code=303)
-    follows = list(Following.select().order_by(Following.created_at.desc()))
-    return render("hoster/federation.html", follows=follows, form=form,
-                  errors=errors), 400 if errors else 200
