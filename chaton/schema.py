@@ -45,6 +45,7 @@ ADDED_COLUMNS = {
     9: [("chaton.federation.models:RemoteHost", "fetch_failed_until"),
         ("chaton.federation.models:PartnerCount", "duplicates"),
         ("chaton.federation.models:PartnerCount", "hashes")],
+    12: [("chaton.core.events:Event", "campaign_kind")],
 }
 
 
@@ -124,9 +125,22 @@ def m0011_several_servers(db):
             add_columns(db, number)
 
 
+def m0012_event_campaign_kind(db):
+    """Each event names its campaign's content kind, declared when it is recorded; the events
+    recorded before get theirs from the campaign tables (slugs never collide between kinds)."""
+    add_columns(db, 12)
+    for kind, table in (("petitions", "petition"), ("consultations", "consultation")):
+        db.execute_sql(  # two constant names: the same SQL on SQLite and PostgreSQL
+            f'UPDATE "event" SET "campaign_kind" = \'{kind}\' WHERE "campaign_kind" = \'\' '
+            f'AND "campaign" != \'\' AND EXISTS (SELECT 1 FROM "{table}" c '
+            'JOIN "association" a ON a."id" = c."association_id" '
+            'WHERE a."slug" = "event"."association" AND c."slug" = "event"."campaign")')
+
+
 MIGRATIONS = [(1, m0001_initial), (2, m0002_federation), (3, m0003_consultations),
               (4, m0004_confirmation_sent), (5, m0005_accounts), (6, m0006_hosting),
               (7, m0007_archived), (8, m0008_invalidations), (9, m0009_federation_trust),
-              (10, m0010_account_sessions), (11, m0011_several_servers)]
+              (10, m0010_account_sessions), (11, m0011_several_servers),
+              (12, m0012_event_campaign_kind)]
 
 

@@ -84,7 +84,8 @@ FAKE = {
                 if not note.problems:
                     note.association, note.title = association, f"Note {note.slug}"
                     STORED[(association.slug, note.slug)] = note
-                    record_event(association.slug, note.slug, "opened", "opened")
+                    record_event(association.slug, note.slug, "opened", "opened",
+                                 campaign_kind="notes")
 
 
         STORED, DELETIONS = {}, []
@@ -168,7 +169,8 @@ def test_an_installed_capability_serves_its_pages_and_handles_events(tmp_path, c
     assert [c.name for c in installed()][-1] == "fake"
     assert app.test_client().get("/fake/hello").get_json() == {"hello": "from outside"}
     with app.app_context(), writing():
-        events.record_event("quartiers-solidaires", "ecole-sans-amiante", "update", "plugged")
+        events.record_event("quartiers-solidaires", "ecole-sans-amiante", "update", "plugged",
+                            campaign_kind="petitions")
     from chaton_fake.handlers import SEEN
     from chaton_fake.notes import INDEXED
 

@@ -87,7 +87,7 @@ def _upsert(association, parsed):
     consultation.association = association
     if consultation.status == "published":
         record_event(association.slug, parsed.slug, "opened", "opened", title=consultation.title,
-                     type="consultation")
+                     type="consultation", campaign_kind="consultations")
     return consultation
 
 
@@ -137,7 +137,7 @@ def _index_published(consultation, name, doc):
         setattr(consultation, name, value)
     if consultation.status == "published":
         record_event(association, consultation.slug, name, value["date"],
-                     author=value["author"], type="consultation")
+                     author=value["author"], type="consultation", campaign_kind="consultations")
 
 
 def record_phase_events(consultation, today):
@@ -146,4 +146,4 @@ def record_phase_events(consultation, today):
     Phases over before Chaton first saw them make no event: that news is stale."""
     for name in (p.name for p in consultation.schedule().active(today)):
         record_event(consultation.association.slug, consultation.slug, "phase", name,
-                     phase=name, type="consultation")
+                     phase=name, type="consultation", campaign_kind="consultations")

@@ -32,6 +32,9 @@ def event_handler(name):
 class Event(BaseModel):
     association = peewee.CharField(max_length=64)
     campaign = peewee.CharField(max_length=100, default="")
+    # the campaign's content kind ("petitions", "consultations"), declared when recorded; ""
+    # only for rows a server of an older release wrote during an upgrade
+    campaign_kind = peewee.CharField(max_length=32, default="")
     kind = peewee.CharField(max_length=32)  # opened, update, milestone, threshold, answer, closed
     key = peewee.CharField(max_length=200)  # what makes the event unique within its campaign
     data = JSONField(default=dict)
@@ -45,13 +48,15 @@ class Event(BaseModel):
         )
 
 
-def record_event(association, campaign, kind, key, **data):
+def record_event(association, campaign, kind, key, *, campaign_kind, **data):
     """Record an event once (by its key); return it when new, None when already known.
 
-    Once the transaction commits, the worker hands the event to every handler (mails to
-    followers, and later feeds and federation)."""
+    `campaign_kind` is the content kind of the campaign ("petitions"), so that readers never
+    guess it. Once the transaction commits, the worker hands the event to every handler (mails
+    to followers, and later feeds and federation)."""
     query = Event.insert(
-        association=association, campaign=campaign, kind=kind, key=str(key), data=data
+        association=association, campaign=campaign, campaign_kind=campaign_kind, kind=kind,
+        key=str(key), data=data
     ).on_conflict_ignore()
     if database.execute(query).rowcount != 1:  # rowcount, not lastrowid: the latter lingers
         return None

@@ -5,6 +5,7 @@ are Creates of new Notes; edits and status changes are Updates of the petition's
 petition removed is a Delete. One delivery per inbox (shared inboxes collapse followers).
 """
 
+from chaton.core.capability import kind_named
 from chaton.core.events import Event, event_handler
 from chaton.federation.actors import (
     CONTEXT,
@@ -17,7 +18,7 @@ from chaton.federation.actors import (
 )
 from chaton.federation.models import Follower
 from chaton.feeds.entries import visible_events
-from chaton.petitions.models import Petition
+from chaton.orgs.models import Association
 
 NEWS = ("update", "milestone", "threshold", "answer")
 REFRESH = ("edited", "closed", "won", "answered")
@@ -62,10 +63,13 @@ def on_event(event):
         Follower.association == event.association)]
     if not inboxes or not event.campaign:
         return
-    if event.kind == "removed":  # no longer public: look it up directly
-        campaign = (Petition.select().join(Petition.association.rel_model)
-                    .where((Petition.slug == event.campaign)
-                           & (Petition.association.rel_model.slug == event.association)).first())
+    if event.kind == "removed":  # no longer public: look it up directly, in its kind's table
+        kind = kind_named(event.campaign_kind or "petitions")  # "": an older server's row
+        model = kind.function("model") if kind is not None and kind.model else None
+        campaign = None if model is None else (
+            model.select().join(Association)
+            .where((model.slug == event.campaign) & (Association.slug == event.association))
+            .first())
     else:
         found = visible_events(Event.select().where(Event.id == event.id), limit=1,
                                kinds=(event.kind,))

@@ -16,9 +16,9 @@ SHOWN = ("opened", "update", "milestone", "threshold", "answer", "closed", "won"
 def visible_events(query, limit=LIMIT, kinds=SHOWN):
     """The latest events of public campaigns, each with its campaign (drafts stay private)."""
     events = list(query.where(Event.kind.in_(kinds)).order_by(Event.id.desc()).limit(limit * 2))
-    keys = {(e.association, e.campaign) for e in events}
     found, fed = {}, [kind for kind in content_kinds() if kind.campaigns]
-    for kind in fed:  # slugs never collide between kinds (content check)
+    for kind in fed:  # each kind is asked for its own campaigns ("": an older server's row)
+        keys = {(e.association, e.campaign) for e in events if e.campaign_kind in (kind.name, "")}
         found.update(kind.function("campaigns")(keys) if keys else {})
     pairs = [(e, found[(e.association, e.campaign)]) for e in events
              if (e.association, e.campaign) in found][:limit]

@@ -68,13 +68,15 @@ def event_rows(association):
 
     for e in (Event.select().where(Event.association == association.slug)
               .order_by(Event.id).iterator()):
-        yield {"campaign": e.campaign, "kind": e.kind, "key": e.key,
+        yield {"campaign": e.campaign, "campaign_kind": e.campaign_kind, "kind": e.kind,
+               "key": e.key,
                "data": json.dumps(e.data, ensure_ascii=False), "created_at": iso(e.created_at)}
 
 
 ARCHIVE = [
     Table("data/events.csv", "Campaign events (opened, update, milestone, answer...), as in "
-          "the feeds.", {"campaign": "slug of the petition or consultation", "kind": "event",
+          "the feeds.", {"campaign": "slug of the petition or consultation",
+                         "campaign_kind": "its kind: petitions or consultations", "kind": "event",
                          "key": "what makes it unique", "data": "details (JSON)",
                          "created_at": "when (UTC)"}, event_rows),
 ]

@@ -30,7 +30,8 @@ def index_petitions(association, parsed_petitions):
     gone = Petition.select().where((Petition.association == association) & Petition.present
                                    & Petition.slug.not_in(seen or [""]))
     for petition in gone:
-        record_event(association.slug, petition.slug, "removed", "removed", title=petition.title)
+        record_event(association.slug, petition.slug, "removed", "removed", title=petition.title,
+                     campaign_kind="petitions")
     Petition.update(present=False).where(Petition.id.in_([p.id for p in gone])).execute()
 
 
@@ -70,14 +71,16 @@ def _upsert_petition(association, doc, slug, media_base):
         Petition.update(**fields).where(Petition.id == petition.id).execute()
         petition = Petition.get_by_id(petition.id)
         if was_public and petition.status in PUBLIC_STATUSES:
-            record_event(association.slug, slug, "edited", digest[:16], title=petition.title)
+            record_event(association.slug, slug, "edited", digest[:16], title=petition.title,
+                         campaign_kind="petitions")
     if petition.status != "draft":  # a draft's edits are nobody's business yet
         _record_revision(petition, doc)
     if petition.status in PUBLIC_STATUSES:
-        record_event(association.slug, slug, "opened", "opened", title=petition.title)
+        record_event(association.slug, slug, "opened", "opened", title=petition.title,
+                     campaign_kind="petitions")
     if petition.status in ("closed", "won", "answered"):
         record_event(association.slug, slug, petition.status, petition.status,
-                     title=petition.title)
+                     title=petition.title, campaign_kind="petitions")
     return petition
 
 
@@ -118,7 +121,7 @@ def _index_updates(petition, updates, media_base):
         elif existing.checksum != digest or not existing.present:
             PetitionUpdate.update(**fields).where(PetitionUpdate.id == existing.id).execute()
         record_event(petition.association.slug, petition.slug, "update", slug,
-                     title=doc.meta["title"])
+                     title=doc.meta["title"], campaign_kind="petitions")
     (PetitionUpdate.update(present=False)
      .where((PetitionUpdate.petition == petition) & (PetitionUpdate.kind == "update")
             & PetitionUpdate.slug.not_in(seen or [""]))
@@ -137,4 +140,4 @@ def _index_answer(petition, doc, media_base):
     if answer != petition.answer:
         Petition.update(answer=answer).where(Petition.id == petition.id).execute()
     record_event(petition.association.slug, petition.slug, "answer", doc.meta["date"].isoformat(),
-                 author=doc.meta["author"])
+                 author=doc.meta["author"], campaign_kind="petitions")

@@ -189,7 +189,8 @@ def record_milestones(petition):
         query = PetitionUpdate.insert(petition=petition, slug=slug, kind=kind, title=slug,
                                       value=mark).on_conflict_ignore()
         if database.execute(query).rowcount == 1:
-            record_event(petition.association.slug, petition.slug, kind, mark, value=mark)
+            record_event(petition.association.slug, petition.slug, kind, mark, value=mark,
+                         campaign_kind="petitions")
 
 
 def withdraw(signature):
