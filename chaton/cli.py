@@ -251,9 +251,11 @@ def db_status(ctx):
 
     app = make_app(ctx, immediate_tasks=True)  # no queue bound: its tables are not made either
     with app.app_context():
-        todo = migrations.pending(create=False)
-    for number, fn in todo:
-        click.echo(f"pending: {number:04d} {fn.__name__}")
+        todo = [f"{number:04d} {fn.__name__}" for number, fn in migrations.pending(create=False)]
+        todo += [f"{capability} {number:04d} {fn.__name__}" for capability, number, fn
+                 in migrations.capabilities_pending(create=False)]
+    for line in todo:
+        click.echo(f"pending: {line}")
     if todo:
         sys.exit(1)
     click.echo("database is up to date")

@@ -21,7 +21,7 @@ FAKE = {
 
         capability = Capability(
             name="fake", blueprints=("chaton_fake.views:bp",), modules=("chaton_fake.handlers",),
-            templates="chaton_fake:templates",
+            templates="chaton_fake:templates", migrations="chaton_fake.schema:MIGRATIONS",
             archive=("chaton_fake.notes:ARCHIVE",), erased=("chaton_fake.notes:erased",),
             deletion_steps=("chaton_fake.notes:before_rows",),
             content_kinds=(ContentKind(name="notes", files="chaton_fake.notes:files",
@@ -32,6 +32,32 @@ FAKE = {
                                        listing="fake/notes.html", model="chaton_fake.notes:Note",
                                        campaigns="chaton_fake.notes:campaigns",
                                        describe="chaton_fake.notes:describe"),))
+    ''',
+    "schema.py": '''
+        """The fake capability's own tables, numbered within it."""
+        import peewee
+
+        from chaton.core.db import BaseModel
+        from chaton.orgs.models import Association
+
+
+        class Bookmark(BaseModel):
+            association = peewee.ForeignKeyField(Association, on_delete="CASCADE")
+            url = peewee.CharField(max_length=300)
+            title = peewee.CharField(max_length=200, default="")  # added by migration 2
+
+
+        def m0001_bookmarks(db):
+            db.create_tables([Bookmark])
+
+
+        def m0002_bookmark_title(db):
+            from chaton.core.migrations import add_missing_column
+
+            add_missing_column(db, Bookmark, "title")  # made by 1 already on a new database
+
+
+        MIGRATIONS = [(1, m0001_bookmarks), (2, m0002_bookmark_title)]
     ''',
     "templates/fake/notes.html": '''
         <section><h2>Notes</h2><ul>{% for note in items %}
@@ -239,6 +265,40 @@ def test_a_capability_adds_to_the_archive_and_the_deletion(tmp_path, content_dir
 
     assert [("before", org), ("after", org)] == DELETIONS
     assert done.rows["fake_note"] == 2 and done.rows["petition"] >= 1
+
+
+def test_a_capability_brings_its_own_migrations(tmp_path, content_dir, fake_capability):
+    """Numbered within the capability, applied after the shipped ones, once; `chaton db
+    status` lists them while pending. Its table's rows go with a deleted association (found
+    through their foreign key, no step needed)."""
+    from chaton.core import migrations
+    from chaton.core.db import database
+    from chaton.orgs import deletion
+    from chaton.orgs.models import Association
+
+    app = make_app(tmp_path, content_dir)  # upgrades the database
+    with app.app_context():
+        assert migrations.capabilities_pending() == []
+        assert {"bookmark", "capability_migration"} <= set(database.get_tables())
+        assert [c.name for c in database.get_columns("bookmark")] == [
+            "id", "association_id", "url", "title"]
+        assert [(m.capability, m.number, m.name) for m in migrations.CapabilityMigration
+                .select().order_by(migrations.CapabilityMigration.number)] == [
+            ("fake", 1, "m0001_bookmarks"), ("fake", 2, "m0002_bookmark_title")]
+        with writing():
+            migrations.CapabilityMigration.delete().where(
+                migrations.CapabilityMigration.number == 2).execute()
+        assert [(c, n) for c, n, _fn in migrations.capabilities_pending()] == [("fake", 2)]
+        assert migrations.upgrade() == ["fake: m0002_bookmark_title"]  # it adds nothing twice
+        assert migrations.upgrade() == []
+
+        from chaton_fake.schema import Bookmark
+
+        association = Association.get(Association.slug == "quartiers-solidaires")
+        with writing():
+            Bookmark.create(association=association, url="https://example.org/")
+        done = deletion.delete_association(association)
+    assert done.rows["bookmark"] == 1
 
 
 def test_a_listed_package_without_a_capability_is_refused_clearly(monkeypatch):

@@ -79,6 +79,10 @@ class Capability:
     # taking the page's object and returning a response or None (federation's ActivityPub
     # JSON of "association", "petition", "consultation"; the Tombstone of a "removed" one)
     alternates: tuple[tuple[str, str], ...] = ()
+    # its own schema migrations ("module:MIGRATIONS", [(number, fn(db))] numbered from 1 within
+    # the capability, recorded in capability_migration); the built-in capabilities' tables
+    # have their shipped history in chaton/schema.py
+    migrations: str = ""
     # its own templates ("package:folder"), found after the themes' (which may override them)
     templates: str = ""
     # more variables for a page: ((page, "module:fn(object) -> dict"),): "home" (None),
@@ -95,6 +99,9 @@ class Capability:
 
     def load_commands(self):
         return [_named(path) for path in self.commands]
+
+    def load_migrations(self):
+        return list(_named(self.migrations)) if self.migrations else []
 
 
 def _named(path):

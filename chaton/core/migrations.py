@@ -31,6 +31,20 @@ class SchemaMigration(BaseModel):
         table_name = "schema_migration"
 
 
+class CapabilityMigration(BaseModel):
+    """The migrations of capabilities from outside chaton/schema.py, numbered within each
+    (made only once such a capability is installed)."""
+
+    capability = peewee.CharField(max_length=64)
+    number = peewee.IntegerField()
+    name = peewee.CharField(max_length=100)
+    applied_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "capability_migration"
+        indexes = ((("capability", "number"), True),)
+
+
 def model_named(path):
     module, _, name = path.partition(":")
     return getattr(__import__(module, fromlist=[name]), name)
@@ -104,8 +118,28 @@ def pending(create=True):
     return [(n, fn) for n, fn in _history().MIGRATIONS if n not in done]
 
 
+def capabilities_pending(create=True):
+    """(capability, number, function) of the installed capabilities' own migrations not
+    applied yet, in INSTALLED order (without `create`, nothing is made)."""
+    from chaton.core.capability import installed
+
+    declared = [(capability.name, number, fn) for capability in installed()
+                for number, fn in capability.load_migrations()]
+    if not declared:
+        return []
+    table = CapabilityMigration._meta.table_name
+    if not database.table_exists(table):
+        if not create:
+            return declared
+        database.create_tables([CapabilityMigration])
+    done = set(CapabilityMigration.select(CapabilityMigration.capability,
+                                          CapabilityMigration.number).tuples())
+    return [(name, number, fn) for name, number, fn in declared if (name, number) not in done]
+
+
 def upgrade():
-    """Apply every pending migration, each in its own transaction; return their names."""
+    """Apply every pending migration, each in its own transaction: the shipped history
+    (chaton/schema.py), then each installed capability's own; return their names."""
     names = []
     with one_upgrader():
         for number, fn in pending():
@@ -114,6 +148,13 @@ def upgrade():
                 SchemaMigration.create(number=number, name=fn.__name__)
             log.info("applied migration %s", fn.__name__)
             names.append(fn.__name__)
+        for capability, number, fn in capabilities_pending():
+            with database.atomic():
+                fn(database)
+                CapabilityMigration.create(capability=capability, number=number,
+                                           name=fn.__name__)
+            log.info("applied migration %s of %s", fn.__name__, capability)
+            names.append(f"{capability}: {fn.__name__}")
     return names
 
 
