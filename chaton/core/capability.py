@@ -179,10 +179,17 @@ def content_kinds():
     return [kind for capability in installed() for kind in capability.content_kinds]
 
 
+_installed = {}  # tuple(INSTALLED): [Capability]; pages ask on every request
+
+
 def installed():
     """The installed capabilities, in the order of INSTALLED (their blueprints' order)."""
     from chaton.capabilities import INSTALLED
 
+    key = tuple(INSTALLED)
+    found = _installed.get(key)
+    if found is not None:
+        return found
     found = []
     for package in INSTALLED:
         capability = getattr(importlib.import_module(package), "capability", None)
@@ -190,4 +197,5 @@ def installed():
             raise SystemExit(f"{package} is listed in chaton/capabilities.py but declares no "
                              "`capability = Capability(...)`")
         found.append(capability)
+    _installed[key] = found
     return found
