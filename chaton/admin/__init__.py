@@ -6,7 +6,6 @@ from chaton.core.capability import Capability
 
 capability = Capability(
     name="admin",
-    blueprints=("chaton.admin.views:bp", "chaton.admin.members:bp",
-
-                "chaton.admin.exports:bp", "chaton.admin.deletion:bp"),
+    blueprints=("chaton.admin.views:bp", "chaton.admin.members:bp", "chaton.admin.exports:bp",
+                "chaton.admin.deletion:bp"),
 )

@@ -1,8 +1,9 @@
 """Numbered schema migrations, applied in order and recorded in `schema_migration`.
 
-The migrations themselves are in chaton/schema.py (they name every capability's models); this
-module runs them. Add one by appending a function to MIGRATIONS there; never edit one that has
-shipped.
+The shipped migrations are in chaton/schema.py (they name the built-in capabilities' models),
+and a capability from outside Chaton declares its own (`Capability.migrations`, numbered within
+it, recorded in capability_migration); this module runs them. Add one by appending a
+function to MIGRATIONS there; never edit one that has shipped.
 
 Servers are upgraded one at a time (the first new one applies the migrations while the others
 still run the previous release), so a migration only expands: new tables, new columns that are

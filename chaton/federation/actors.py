@@ -143,10 +143,6 @@ def petition_url(campaign):
     return f"{base()}/{campaign.association.slug}/{kind_of(campaign).name}/{campaign.slug}"
 
 
-def is_consultation(campaign):
-    return kind_of(campaign).name == "consultations"
-
-
 def has_note(campaign):
     """Whether the campaign itself is an ActivityPub Note that events create and update
     (petitions, which partners mirror and co-host); other kinds' events go out as news."""

@@ -6,7 +6,7 @@ from urllib.parse import quote
 from flask import Blueprint, abort, current_app, jsonify, redirect, request
 
 from chaton import __version__
-from chaton.core.capability import content_kinds, kind_of
+from chaton.core.capability import content_kinds, kind_named, kind_of
 from chaton.core.events import Event
 from chaton.core.security import csrf, rate_limit
 from chaton.core.source import source_url
@@ -236,12 +236,12 @@ def tombstone(kind, org, slug):
 
 def tombstone_response(kind, org, slug):
     """A Tombstone (410) when a server asks for a campaign that was removed, else None."""
-    from chaton.consultations.models import Consultation
-    from chaton.petitions.models import Petition
-
     if not actors.wants_activity_json():
         return None
-    model = Consultation if kind == "consultations" else Petition
+    found = kind_named(kind)  # the kind's own table (a kind without one has no Tombstone)
+    model = found.function("model") if found is not None and found.model else None
+    if not hasattr(model, "select"):
+        return None
     gone = (model.select().join(Association)
             .where((Association.slug == org) & (model.slug == slug) & ~model.present).first())
     if gone is None:

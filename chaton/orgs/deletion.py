@@ -15,7 +15,7 @@
    the tables of the association itself that name it by its slug (events, content errors).
    Large tables go in batches, each in its own short transaction, so the rest of the instance
    keeps signing meanwhile. Then the steps' second halves delete what a capability keeps by
-   slug or by id (federation followers, deliveries, partner counts);
+   id (federation: the partner counts of its petitions, its retired keys);
 4. the `deleted` signal: the audit log keeps one instance-level entry (association None) with
    the slug and the counts.
 """
