@@ -12,7 +12,7 @@ from chaton.consultations.models import (
     ModerationAction,
     Participant,
 )
-from chaton.orgs.archive import Documents, Table, in_archive, iso
+from chaton.orgs.archive import IN_FOLDER, Documents, Table, in_archive, iso
 
 
 def _consultations(association):
@@ -79,7 +79,6 @@ def open_data(association):
 
 
 C = {"consultation": "the consultation's slug (content/<association>/consultations/<slug>/)"}
-IN_FOLDER = "false when the file was removed from the content folder (its data stays)"
 ARCHIVE = [
     Table("data/consultations.csv", "One line per consultation, with its counts "
           "(their open data is in data/consultations/<slug>.json).", {

@@ -45,6 +45,9 @@ class Documents:
     items: object  # function(association) -> iterable of (path in the archive, document)
 
 
+IN_FOLDER = "false when the file was removed from the content folder (its data stays)"
+
+
 def iso(value):
     return value.isoformat() if value else None
 

@@ -111,10 +111,14 @@ def _petition_folder(petition):
     return content_dir / petition.association.slug / "petitions" / petition.slug
 
 
+def _back(org, slug):
+    return redirect(url_for("admin.petition", org=org, slug=slug), code=303)
+
+
 def _refresh_and_back(org, slug, message):
     current_app.extensions["chaton_content"].refresh()
     flash(message)
-    return redirect(url_for("admin.petition", org=org, slug=slug), code=303)
+    return _back(org, slug)
 
 
 @bp.route("/petitions/<slug>/updates", methods=["POST"])
@@ -125,7 +129,7 @@ def post_update(org, slug):
     body = request.form.get("body", "").strip()[:20000]
     if not title or not body:
         flash(_("An update needs a title and a text."), "error")
-        return redirect(url_for("admin.petition", org=org, slug=slug), code=303)
+        return _back(org, slug)
     path = write_update(_petition_folder(petition), title, body)
     audit.record("petition.update", g.association, target=petition.slug, file=path.name)
     return _refresh_and_back(org, slug, _("The update is published."))
@@ -139,7 +143,7 @@ def record_answer(org, slug):
     body = request.form.get("body", "").strip()[:50000]
     if not author or not body:
         flash(_("An answer needs its author and its text."), "error")
-        return redirect(url_for("admin.petition", org=org, slug=slug), code=303)
+        return _back(org, slug)
     write_answer(_petition_folder(petition), author, body)
     audit.record("petition.answer", g.association, target=petition.slug)
     return _refresh_and_back(org, slug, _("The answer is published."))

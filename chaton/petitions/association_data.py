@@ -6,7 +6,7 @@ import json
 
 from peewee import fn
 
-from chaton.orgs.archive import Table, in_archive, iso
+from chaton.orgs.archive import IN_FOLDER, Table, in_archive, iso
 from chaton.petitions.models import (
     AreaCount,
     DailyCount,
@@ -92,7 +92,6 @@ def invalidation_rows(association):
 
 
 P = {"petition": "the petition's slug (its folder or file name under content/<association>/petitions/)"}
-IN_FOLDER = "false when the file was removed from the content folder (its data stays)"
 ARCHIVE = [
     Table("data/petitions.csv", "One line per petition, with its counts.", {
         **P, "title": "title", "status": "draft, open, closed, won or answered",
