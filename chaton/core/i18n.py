@@ -16,7 +16,9 @@ from datetime import date
 from urllib.parse import urlencode
 
 from flask import current_app, g, redirect, request
-from flask_babel import Babel, format_date, format_datetime, format_number, get_locale
+from flask_babel import Babel, get_locale
+
+from chaton.core import formats
 
 LANGUAGES = ("fr", "en")
 PARAM = "lang"
@@ -85,6 +87,4 @@ def init_app(app):
     app.after_request(vary_on_language)
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, get_locale=get_locale, today=date.today,
                                  address_in=address_in)
-    app.jinja_env.filters["number"] = format_number
-    app.jinja_env.filters["date"] = lambda d, fmt="long": format_date(d, fmt) if d else ""
-    app.jinja_env.filters["datetime"] = lambda d, fmt="medium": format_datetime(d, fmt) if d else ""
+    formats.install(app)
