@@ -2,7 +2,7 @@
 
 import shutil
 
-from helpers import PETITION_URL, make_app, write_md
+from helpers import PETITION_URL, body_of, make_app, sign, write_md
 
 from chaton.core.settings import PROJECT_ROOT
 
@@ -47,3 +47,15 @@ def test_unknown_theme_falls_back_to_default(tmp_path, content_dir):
     org.write_text(org.read_text().replace("language: fr", "language: fr\ntheme: missing"))
     client = make_app(tmp_path, content_dir).test_client()
     assert "/theme/default/css/site.css" in client.get("/velo-pour-tous/").get_data(as_text=True)
+
+
+def test_a_mail_is_rendered_through_its_associations_theme(client, content_dir, outbox):
+    """The worker names the association to `render`; no request of that association exists
+    (the mail is sent from a task), yet its own template is used, and only for it."""
+    (content_dir / "quartiers-solidaires/templates/mail").mkdir(parents=True)
+    (content_dir / "quartiers-solidaires/templates/mail/confirm.txt").write_text(
+        "Merci de la part des Quartiers solidaires\n{% include 'default:mail/confirm.txt' %}")
+    assert sign(client).status_code in (200, 303)
+    assert body_of(outbox.last_to("ada@example.org")).startswith("Merci de la part des Quartiers")
+    sign(client, "/velo-pour-tous/petitions/piste-cyclable-avenue-gambetta", email="bob@example.org")
+    assert "Quartiers solidaires" not in body_of(outbox.last_to("bob@example.org"))

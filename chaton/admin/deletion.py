@@ -1,7 +1,7 @@
 """Deleting the association from its own area: what will be erased, then a confirmation by
 typing its address. Admins only (`manage`); the work is `orgs.deletion.delete_association`."""
 
-from flask import Blueprint, flash, g, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -10,15 +10,11 @@ from chaton.accounts.sessions import current_account
 from chaton.admin.auth import require
 from chaton.core.themes import render
 from chaton.orgs import deletion
-from chaton.orgs.loading import load_association
+from chaton.orgs.loading import area_blueprint
 
-bp = Blueprint("deletion", __name__, url_prefix="/<org>/admin/delete")
+bp = area_blueprint("deletion", __name__, "/<org>/admin/delete")
 audit.label("association.delete", _l("Association deleted"))
 
-
-@bp.url_value_preprocessor
-def pick_association(endpoint, values):
-    load_association(values["org"])
 
 
 @bp.route("/", methods=["GET", "POST"])

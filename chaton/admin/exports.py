@@ -1,7 +1,7 @@
 """The association's data: contacts per petition, open data of consultations, the whole
 archive, and the way to delete the association. Admins only (`manage`)."""
 
-from flask import Blueprint, g, send_file
+from flask import g, send_file
 from flask_babel import lazy_gettext as _l
 
 from chaton.accounts import audit
@@ -13,16 +13,12 @@ from chaton.core.security import limiter
 from chaton.core.themes import render
 from chaton.orgs import archive
 from chaton.orgs.deletion import summary
-from chaton.orgs.loading import load_association
+from chaton.orgs.loading import area_blueprint
 
-bp = Blueprint("exports", __name__, url_prefix="/<org>/admin/exports")
+bp = area_blueprint("exports", __name__, "/<org>/admin/exports")
 nav.register("exports.index", _l("Exports"), "manage", order=70)
 audit.label("association.export", _l("Whole export downloaded"))
 
-
-@bp.url_value_preprocessor
-def pick_association(endpoint, values):
-    load_association(values["org"])
 
 
 @bp.route("/")

@@ -1,6 +1,6 @@
 """Members of an association (invite, change role, remove) and its audit log. Admins only."""
 
-from flask import Blueprint, abort, flash, g, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -12,18 +12,14 @@ from chaton.admin import nav
 from chaton.admin.auth import require
 from chaton.core.security import limiter
 from chaton.core.themes import render
-from chaton.orgs.loading import load_association
+from chaton.orgs.loading import area_blueprint
 
-bp = Blueprint("members", __name__, url_prefix="/<org>/admin")
+bp = area_blueprint("members", __name__, "/<org>/admin")
 nav.register("members.index", _l("Members"), "manage", order=80)
 nav.register("members.audit_log", _l("Audit log"), "manage", order=90)
 
 PAGE = 50
 
-
-@bp.url_value_preprocessor
-def pick_association(endpoint, values):
-    load_association(values["org"])
 
 
 def _form_errors(email, role):

@@ -4,22 +4,18 @@ organisers' pages (petitions/admin.py), and its dashboard.
 Who may do what is decided by the member's role (chaton/accounts/roles.py).
 """
 
-from flask import Blueprint, g, redirect, url_for
+from flask import g, redirect, url_for
 from flask_babel import lazy_gettext as _l
 
 from chaton.admin import auth, nav
 from chaton.core.capability import page_context
 from chaton.core.themes import render
-from chaton.orgs.loading import load_association
+from chaton.orgs.loading import area_blueprint
 from chaton.orgs.models import ContentError
 
-bp = Blueprint("admin", __name__, url_prefix="/<org>/admin")
+bp = area_blueprint("admin", __name__, "/<org>/admin")
 nav.register("admin.dashboard", _l("Dashboard"), "view", order=10)
 
-
-@bp.url_value_preprocessor
-def pick_association(endpoint, values):
-    load_association(values["org"])
 
 
 @bp.route("/login")

@@ -1,7 +1,7 @@
 """The organisers' side, in the association area: moderation queue, decisions with a public
 reason (moderators), collective contributions from in-person workshops (editors)."""
 
-from flask import Blueprint, abort, flash, g, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -16,19 +16,15 @@ from chaton.consultations.tasks import notify_reply
 from chaton.consultations.views import context, topics_of
 from chaton.core.lookup import found_or_404
 from chaton.core.themes import render
-from chaton.orgs.loading import load_association
+from chaton.orgs.loading import area_blueprint
 
-bp = Blueprint("consultations_admin", __name__, url_prefix="/<org>/admin/consultations")
+bp = area_blueprint("consultations_admin", __name__, "/<org>/admin/consultations")
 nav.register("consultations_admin.index", _l("Consultations"), "view", order=30)
 audit.label("moderation.hide", _l("Hidden by moderation"))
 audit.label("moderation.restore", _l("Shown again by moderation"))
 audit.label("moderation.approve", _l("Approved by moderation"))
 audit.label("consultation.collective", _l("Workshop contribution recorded"))
 
-
-@bp.url_value_preprocessor
-def pick_association(endpoint, values):
-    load_association(values["org"])
 
 
 def _consultation(slug):

@@ -5,7 +5,7 @@ Decisions go through the same function as each consultation's page
 notifications are the same whichever page a moderator uses.
 """
 
-from flask import Blueprint, abort, flash, g, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -15,16 +15,12 @@ from chaton.consultations import moderation
 from chaton.consultations.admin import carry_out, reason_labels
 from chaton.consultations.models import Consultation
 from chaton.core.themes import render
-from chaton.orgs.loading import load_association
+from chaton.orgs.loading import area_blueprint
 
-bp = Blueprint("moderation", __name__, url_prefix="/<org>/admin/moderation")
+bp = area_blueprint("moderation", __name__, "/<org>/admin/moderation")
 nav.register("moderation.queue", _l("Moderation"), "moderate", order=40)
 ACTIONS = ("hide", "restore", "approve")
 
-
-@bp.url_value_preprocessor
-def pick_association(endpoint, values):
-    load_association(values["org"])
 
 
 def _page(errors=None, status=200):

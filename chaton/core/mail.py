@@ -49,19 +49,18 @@ def send_templated(to, template, subject, association, language, unsubscribe=Non
                    subject_vars=None, list_unsubscribe=True, **context):
     """Render a mail through the association's theme, in the recipient's language, and send it.
 
-    Runs in the worker: a request context on the public base URL makes `url_for` and the
-    theme chain work. `subject` is a lazy string (`lazy_gettext`), so that it is extracted
-    for translation and translated here. `unsubscribe` is a function returning the unsubscribe address (called
-    inside that context), shown in the mail and, with `list_unsubscribe`, in its headers.
+    Runs in the worker: a request context on the public base URL makes `url_for` write
+    public addresses; the theme is the association's, named to `render`. `subject` is a lazy
+    string (`lazy_gettext`), so that it is extracted for translation and translated here.
+    `unsubscribe` is a function returning the unsubscribe address (called inside that
+    context), shown in the mail and, with `list_unsubscribe`, in its headers.
     """
-    from flask import g
     from flask_babel import force_locale
 
     from chaton.core.themes import render
 
     ctx = current_app.test_request_context("/", base_url=current_app.config["CHATON"]["base_url"])
     ctx.push()
-    g.association = association
     try:
         with force_locale(language or current_app.config["CHATON"]["language"]):
             url = unsubscribe() if unsubscribe else None

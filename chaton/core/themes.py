@@ -87,9 +87,12 @@ class Themes:
 
 
 def render(template_name, **context):
-    """Render a template through the current association's theme chain."""
+    """Render a template through an association's theme chain: the `association` given in the
+    context (a mail rendered in the worker names its own), else the page's (`g.association`),
+    else the instance's theme."""
     themes = current_app.extensions["chaton_themes"]
-    env = themes.env(g.get("association"))
+    association = context["association"] if "association" in context else g.get("association")
+    env = themes.env(association)
     current_app.update_template_context(context)
     return env.get_or_select_template(template_name).render(context)
 

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import yaml
-from flask import Blueprint, current_app, flash, g, redirect, request, url_for
+from flask import current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -23,9 +23,9 @@ from chaton.core import frontmatter as fm
 from chaton.core.i18n import LANGUAGES
 from chaton.core.themes import render
 from chaton.orgs.colors import MIN_CONTRAST, contrast_with_white
-from chaton.orgs.loading import load_association
+from chaton.orgs.loading import area_blueprint
 
-bp = Blueprint("association_settings", __name__, url_prefix="/<org>/admin")
+bp = area_blueprint("association_settings", __name__, "/<org>/admin")
 nav.register("association_settings.edit", _l("Settings"), "manage", order=85)
 audit.label("association.settings", _l("Settings changed"))
 
@@ -42,9 +42,8 @@ LOGO_FOLDER = "images"
 
 
 @bp.url_value_preprocessor
-def pick_association(endpoint, values):
+def make_room(endpoint, values):
     """Admins may send a logo: their POST gets room for one picture (others keep max_body_kb)."""
-    load_association(values["org"])
     if request.method == "POST" and can("manage"):
         from chaton.editing.blueprint import UPLOAD_ROOM
         from chaton.editing.uploads import limit_bytes

@@ -1,14 +1,14 @@
 """The editing blueprint, under the association area (/<org>/admin/...)."""
 
-from flask import Blueprint, current_app, request
+from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 
 from chaton.accounts import audit
 from chaton.admin import nav
 from chaton.admin.auth import can
-from chaton.orgs.loading import load_association
+from chaton.orgs.loading import area_blueprint
 
-bp = Blueprint("editing", __name__, url_prefix="/<org>/admin")
+bp = area_blueprint("editing", __name__, "/<org>/admin")
 nav.register("editing.campaigns", _l("Campaigns"), "view", order=20)
 
 UPLOAD_ROOM = 4
@@ -28,12 +28,11 @@ for action, text in {
 
 
 @bp.url_value_preprocessor
-def pick_association(endpoint, values):
+def make_room(endpoint, values):
     """The association of the URL; members who may edit get room for long texts and uploads.
 
     This runs before the CSRF check reads the form, so the larger limit applies to the body
     that check parses; everybody else keeps `max_body_kb` (oversized bodies get 413)."""
-    load_association(values["org"])
     if request.method == "POST" and can("edit"):
         request.max_content_length = editor_body_limit(current_app.config["CHATON"])
         request.max_form_memory_size = EDITOR_TEXT_KB * 1024

@@ -2,11 +2,19 @@
 410 while the hoster suspends it. A public module (not a view module), so that capabilities
 import it without importing each other's pages."""
 
-from flask import g, jsonify, make_response, request
+from flask import Blueprint, g, jsonify, make_response, request
 
 from chaton.core.lookup import found_or_404
 from chaton.core.themes import render
 from chaton.orgs.models import Association
+
+
+def area_blueprint(name, import_name, url_prefix):
+    """A blueprint of pages under `/<org>/...`: each request first loads the association of
+    the address (`load_association`). Its own preprocessors, if any, run after."""
+    bp = Blueprint(name, import_name, url_prefix=url_prefix)
+    bp.url_value_preprocessor(lambda endpoint, values: load_association(values["org"]))
+    return bp
 
 
 def load_association(slug):

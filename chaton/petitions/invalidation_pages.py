@@ -1,7 +1,7 @@
 """Removing signatures after the fact, from a petition's admin page: criteria, a preview of
 what they match, then a confirmation with a public reason. Admins only (`manage`)."""
 
-from flask import Blueprint, flash, g, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -10,20 +10,16 @@ from chaton.admin.auth import require
 from chaton.core.cache import invalidate_all
 from chaton.core.db import utcnow
 from chaton.core.themes import render
-from chaton.orgs.loading import load_association
+from chaton.orgs.loading import area_blueprint
 from chaton.petitions import invalidation as service
 from chaton.petitions.admin import organiser_petition
 
-bp = Blueprint("invalidation", __name__, url_prefix="/<org>/admin/petitions")
+bp = area_blueprint("invalidation", __name__, "/<org>/admin/petitions")
 audit.label("signatures.invalidate", _l("Signatures removed"))
 
 FIELDS = ("domains", "addresses", "window_field", "start", "end")
 REASON_MAX = 300
 
-
-@bp.url_value_preprocessor
-def pick_association(endpoint, values):
-    load_association(values["org"])
 
 
 def _message(code, arg):
