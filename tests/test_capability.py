@@ -9,7 +9,7 @@ from helpers import make_app
 
 import chaton.capabilities
 from chaton.core import events
-from chaton.core.capability import installed
+from chaton.core.capability import ContentKind, installed
 from chaton.core.db import writing
 
 AP = {"Accept": "application/activity+json"}
@@ -230,6 +230,13 @@ def test_a_third_kind_is_listed_fed_and_federated(tmp_path, content_dir, fake_ca
     assert note.status_code == 200 and note.get_json()["id"] == note_id
     assert client.get(f"/{org}/notes/absent/events/1", headers=AP).status_code == 404
 
+    # a removed petition's Tombstone is answered at its own address, not under another kind's
+    (content_dir / org / "petitions/ecole-sans-amiante.md").unlink()
+    with app.app_context():
+        app.extensions["chaton_content"].refresh()
+    assert client.get(f"/{org}/petitions/ecole-sans-amiante", headers=AP).status_code == 410
+    assert client.get(f"/{org}/notes/ecole-sans-amiante/events/1", headers=AP).status_code == 404
+
 
 def test_a_capability_adds_to_the_archive_and_the_deletion(tmp_path, content_dir,
                                                              fake_capability):
@@ -305,3 +312,10 @@ def test_a_listed_package_without_a_capability_is_refused_clearly(monkeypatch):
     monkeypatch.setattr(chaton.capabilities, "INSTALLED", ["json"])
     with pytest.raises(SystemExit, match="json is listed in chaton/capabilities.py"):
         installed()
+
+
+def test_a_kind_that_feeds_names_the_class_of_its_campaigns():
+    """Feeds tell an event's kind by its campaign's class: without it its events would vanish."""
+    with pytest.raises(ValueError, match="need `model`"):
+        ContentKind(name="notes", files="x:files", parse="x:parse", broken="x:broken",
+                    index="x:index", campaigns="x:campaigns", describe="x:describe")

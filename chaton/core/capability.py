@@ -49,6 +49,13 @@ class ContentKind:
     # fn([(event, campaign)]) before describing many: loads what describe needs in one query
     prepare: str = ""
 
+    def __post_init__(self):
+        # feeds find an event's kind through its campaign's class (kind_of): a kind that feeds
+        # without naming its class would have its events silently dropped
+        if (self.campaigns or self.describe) and not self.model:
+            raise ValueError(f"content kind {self.name!r}: `campaigns` and `describe` need `model`, "
+                             "the class of its campaigns")
+
     def function(self, part):
         """The function (or class) named by `part` ("files", "parse", "index", "model"...)."""
         return _named(getattr(self, part))
