@@ -192,6 +192,20 @@ def test_sign_and_confirm_on_a_phone(new_tab, server, smtp):
     assert tab.foreign == [], "the pages must load nothing from other sites"
 
 
+@pytest.mark.parametrize("device", [PHONE, {"viewport": {"width": 1366, "height": 900}}],
+                         ids=["390px", "1366px"])
+def test_content_keeps_its_distance_from_header_and_footer(new_tab, server, device):
+    """`main` has vertical padding on every page (a `.wrap` rule once zeroed it: the title
+    touched the header and the last line the footer)."""
+    tab = new_tab(**device)
+    for url in ("/", "/quartiers-solidaires/", PETITION_URL, "/quartiers-solidaires/privacy"):
+        tab.page.goto(server.url(url))
+        top, bottom = tab.page.evaluate("""() => {
+            const style = getComputedStyle(document.querySelector('main'));
+            return [parseFloat(style.paddingTop), parseFloat(style.paddingBottom)]; }""")
+        assert top >= 16 and bottom >= 16, f"{url}: main's padding is {top}px / {bottom}px"
+
+
 LONG_URL = ("https://www.legifrance.gouv.fr/codes/section_lc/LEGITEXT000006072665/"
             "LEGISCTA000006178593/2026-11-01")
 
