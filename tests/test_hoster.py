@@ -367,11 +367,16 @@ def test_quota_messages(app, content_dir):
         message = quotas.check_new_campaign(association)
         assert f"at most {used.campaigns} campaigns" in message
         assert f"already has {used.campaigns}" in message
+        association.max_campaigns = 1  # one campaign, not "1 campaigns", in either language
+        assert "at most 1 campaign on this instance" in quotas.check_new_campaign(association)
 
         association.max_storage_mb = 1
         assert quotas.check_upload(association, 100 * 1024) is None
         refused = quotas.check_upload(association, 500 * 1024)
         assert "does not fit" in refused and "1 MB" in refused and "500 KB" in refused
+    with app.test_request_context("/?lang=fr"):
+        message = quotas.check_new_campaign(association)
+        assert "au plus 1 campagne sur cette instance" in message, message
 
 
 def test_new_associations_start_with_the_quota_settings(tmp_path, content_dir):

@@ -47,11 +47,14 @@ def needs_rehash(stored):
 def password_problem(password, email=""):
     """Why a new password is refused, or None. Length over composition rules (NIST 800-63B)."""
     from flask_babel import gettext as _
+    from flask_babel import ngettext
 
     if len(password) < MIN_LENGTH:
-        return _("Use at least %(n)d characters.", n=MIN_LENGTH)
+        return ngettext("Use at least %(num)d character.", "Use at least %(num)d characters.",
+                        MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return _("Use at most %(n)d characters.", n=MAX_LENGTH)
+        return ngettext("Use at most %(num)d character.", "Use at most %(num)d characters.",
+                        MAX_LENGTH)
     if email and password.strip().lower() == email.strip().lower():
         return _("Do not use your e-mail address as password.")
     return None

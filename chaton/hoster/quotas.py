@@ -19,6 +19,7 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import format_decimal
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 MB = 1024 * 1024
 
@@ -91,9 +92,13 @@ def check_new_campaign(association):
     used = campaigns_used(association)
     if used + 1 <= limit:
         return None
-    return _("This association may hold at most %(max)d campaigns (petitions and consultations, "
-             "drafts included) on this instance, and it already has %(used)d. Delete a campaign "
-             "you no longer need, or ask your hoster for more.", max=limit, used=used)
+    return " ".join((
+        ngettext("This association may hold at most %(num)d campaign on this instance (petitions "
+                 "and consultations, drafts included).", "This association may hold at most "
+                 "%(num)d campaigns on this instance (petitions and consultations, drafts "
+                 "included).", limit),
+        _("It already has %(n)d. Delete a campaign you no longer need, or ask your hoster for "
+          "more.", n=used)))
 
 
 def check_upload(association, size_bytes):

@@ -4,6 +4,7 @@ what they match, then a confirmation with a public reason. Admins only (`manage`
 from flask import flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from chaton.accounts import audit
 from chaton.admin.auth import require
@@ -26,8 +27,10 @@ def _message(code, arg):
     """The sentence for a criteria problem (service.CriteriaError codes)."""
     return {
         "bad_domain": lambda: _("These are not domain names: %(names)s.", names=arg),
-        "too_many_domains": lambda: _("Give at most %(n)s domains at once.", n=arg),
-        "too_many_addresses": lambda: _("Give at most %(n)s addresses at once.", n=arg),
+        "too_many_domains": lambda: ngettext("Give at most %(num)s domain at once.",
+                                             "Give at most %(num)s domains at once.", arg),
+        "too_many_addresses": lambda: ngettext("Give at most %(num)s address at once.",
+                                               "Give at most %(num)s addresses at once.", arg),
         "no_address": lambda: _("No e-mail address was found in this list."),
         "bad_moment": lambda: _("Write a date and time, for example 2026-03-14 21:30."),
         "end_before_start": lambda: _("The end must come after the start."),
