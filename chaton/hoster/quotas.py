@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import format_decimal
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 MB = 1024 * 1024
 
