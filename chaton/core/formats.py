@@ -96,4 +96,4 @@ def colon(label):
 def install(app):
     app.jinja_env.filters.update(number=number, percent=percent, date=date, datetime=datetime,
                                  colon=colon)
-    app.jinja_env.globals.update(share=share)
+    app.jinja_env.globals.update(share_of=share)  # "share" is the petition page's share links

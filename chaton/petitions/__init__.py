@@ -7,7 +7,7 @@ capability = Capability(
     blueprints=("chaton.petitions.signatures:bp", "chaton.petitions.views:bp",
                 "chaton.petitions.invalidation_pages:bp"),  # removing signatures (organisers)
     # the tasks; the organisers' pages, added to the association area's blueprint
-    modules=("chaton.petitions.tasks", "chaton.petitions.admin"),
+    modules=("chaton.petitions.tasks", "chaton.petitions.admin", "chaton.petitions.territory_pages"),
     page_context=(("dashboard", "chaton.petitions.admin:dashboard_context"),
                   ("exports", "chaton.petitions.admin:exports_context")),
     content_kinds=(ContentKind(

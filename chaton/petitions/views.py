@@ -12,10 +12,10 @@ from chaton.core.cache import TTLCache, generation
 from chaton.core.capability import alternate, page_context
 from chaton.core.security import anonymous_form, rate_limit
 from chaton.core.themes import render
-from chaton.petitions import invalidation, signing
+from chaton.petitions import invalidation, signing, territory
 from chaton.petitions.forms import SignForm
 from chaton.petitions.loading import load_petition
-from chaton.petitions.models import AreaCount, PetitionRevision, PetitionUpdate
+from chaton.petitions.models import PetitionRevision, PetitionUpdate
 from chaton.petitions.tasks import send_confirmation
 
 bp = Blueprint("petitions", __name__, url_prefix="/<org>/petitions")
@@ -48,7 +48,7 @@ def page(petition, form, status=200, **extra):
         signable=petition.is_signable(date.today()), updates=updates,
         signatures=signing.recent_public(petition), share=share_links(petition),
         partners=partners, duplicates_removed=duplicates_removed,
-        invalidations=invalidation.public(petition), **extra,
+        invalidations=invalidation.public(petition), places=territory.places(petition), **extra,
     )
     return body, status
 
@@ -139,8 +139,9 @@ def partner_counts(petition):
 def petition_json(petition):
     """The public JSON view (documented in docs/api.md)."""
     association = petition.association
-    areas = {a.area: a.count for a in AreaCount.select().where(
-        (AreaCount.petition == petition) & (AreaCount.count > 0)).order_by(AreaCount.area)}
+    areas = dict(sorted(territory.area_counts(petition).items()))
+    regions = {place.code: place.count for place in sorted(territory.by_region(areas),
+                                                           key=lambda place: place.code)}
     milestones = [{"value": u.value, "kind": u.kind, "reached_at": u.published_at.isoformat()}
                   for u in PetitionUpdate.select().where(
                       (PetitionUpdate.petition == petition)
@@ -165,6 +166,7 @@ def petition_json(petition):
                    "partners": partners, "duplicates_removed": duplicates_removed,
                    "total": petition.total_count},
         "signatures_by_area": areas,
+        "signatures_by_region": regions,
         "opens": petition.opens_on.isoformat() if petition.opens_on else None,
         "closes": petition.closes_on.isoformat() if petition.closes_on else None,
         "milestones_reached": milestones,

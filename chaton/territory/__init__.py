@@ -54,3 +54,30 @@ def communes(code):
 def departement(code):
     """The département of a postal code ('' when it does not exist)."""
     return _departements().get(code, "")
+
+
+@functools.cache
+def departements():
+    """{code: (name, région code)} for the 101 départements and the overseas collectivities
+    (975, 977, 978, 984, 986-989, whose "région" is their own code)."""
+    rows = (DATA / "departements.tsv").read_text(encoding="utf-8").splitlines()
+    return {code: (name, region) for code, region, name in (row.split("\t") for row in rows)}
+
+
+@functools.cache
+def regions():
+    """{code: name} for the 18 régions and the overseas collectivities."""
+    rows = (DATA / "regions.tsv").read_text(encoding="utf-8").splitlines()
+    return dict(row.split("\t") for row in rows)
+
+
+def region_of(departement_code):
+    """The région of a département ('' for an unknown code)."""
+    return departements().get(departement_code, ("", ""))[1]
+
+
+@functools.cache
+def outlines():
+    """{code: SVG path data} of the 96 metropolitan départements, on a 613 x 585 drawing."""
+    rows = (DATA / "departements_map.tsv").read_text(encoding="ascii").splitlines()
+    return dict(row.split("\t") for row in rows)
