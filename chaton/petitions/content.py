@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chaton.core import frontmatter as fm
+from chaton.petitions import thresholds
 from chaton.petitions.models import STATUSES
 
 SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
@@ -30,6 +31,7 @@ SCHEMA = [
     fm.Field("goal", fm.integer(1, 100_000_000), default=0),
     fm.Field("milestones", fm.list_of(fm.integer(1, 100_000_000)), default=[]),
     fm.Field("answer_threshold", fm.integer(1, 100_000_000), default=0),
+    fm.Field("answer_conditions", thresholds.CONDITIONS),  # petitions/thresholds.py
     fm.Field("opens", fm.date),
     fm.Field("closes", fm.date),
     fm.Field("status", fm.choice(*STATUSES), required=True),
@@ -83,6 +85,7 @@ def _check_dates_and_goal(doc):
     goal = meta.get("goal") or 0
     if goal and any(m > goal for m in meta.get("milestones") or []):
         doc.problems.append(fm.Problem(doc.path, 1, "milestones", "a milestone is above the goal"))
+    thresholds.check(doc)
     if meta.get("image") and not meta.get("image_alt"):
         doc.problems.append(fm.Problem(
             doc.path, 1, "image_alt", "describe the image for people who cannot see it",

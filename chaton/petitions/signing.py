@@ -21,6 +21,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from chaton.core.db import database, utcnow, writing
 from chaton.core.events import record_event
 from chaton.core.mail import normalize_domain
+from chaton.petitions import thresholds
 from chaton.petitions.models import AreaCount, DailyCount, Petition, PetitionUpdate, Signature
 
 GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
@@ -173,7 +174,8 @@ def record_milestones(petition):
     marks = {m: "milestone" for m in petition.milestones}
     if petition.goal:
         marks.setdefault(petition.goal, "milestone")
-    if petition.meta.get("answer_threshold"):
+    if petition.meta.get("answer_threshold") and thresholds.met(petition):
+        # every condition holds (count, and the period and spread an ECI-like petition adds)
         marks[petition.meta["answer_threshold"]] = "threshold"
     reached = {m: k for m, k in marks.items() if m <= petition.total_count}
     if not reached:

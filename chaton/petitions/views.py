@@ -12,7 +12,7 @@ from chaton.core.cache import TTLCache, generation
 from chaton.core.capability import alternate, page_context
 from chaton.core.security import anonymous_form, rate_limit
 from chaton.core.themes import render
-from chaton.petitions import invalidation, signing, territory
+from chaton.petitions import invalidation, signing, territory, thresholds
 from chaton.petitions.forms import SignForm
 from chaton.petitions.loading import load_petition
 from chaton.petitions.models import PetitionRevision, PetitionUpdate
@@ -48,7 +48,8 @@ def page(petition, form, status=200, **extra):
         signable=petition.is_signable(date.today()), updates=updates,
         signatures=signing.recent_public(petition), share=share_links(petition),
         partners=partners, duplicates_removed=duplicates_removed,
-        invalidations=invalidation.public(petition), places=territory.places(petition), **extra,
+        invalidations=invalidation.public(petition), places=territory.places(petition),
+        conditions=thresholds.conditions(petition), **extra,
     )
     return body, status
 
@@ -162,6 +163,11 @@ def petition_json(petition):
         "archived": petition.archived,
         "goal": petition.goal,
         "answer_threshold": petition.meta.get("answer_threshold") or None,
+        "answer_conditions": [
+            {"kind": c.kind, "needed": c.needed, "current": c.current, "met": c.met,
+             **({"spread": c.spread, "each": c.each} if c.kind == "spread" else {}),
+             **({"deadline": c.deadline.isoformat()} if c.deadline else {})}
+            for c in thresholds.conditions(petition)],
         "counts": {"online": petition.signature_count, **petition.other_counts,
                    "partners": partners, "duplicates_removed": duplicates_removed,
                    "total": petition.total_count},
