@@ -278,6 +278,16 @@ def web_address(value):
     return value
 
 
+def web_origin(value):
+    """A site's origin, as browsers compare them: https://example.org (a port if any, no path)."""
+    value = text(300)(value)
+    match = re.fullmatch(r"(https?)://([a-z0-9.-]+)(:\d{1,5})?/?", value.strip().lower())
+    if not match or "." not in match[2] and match[2] != "localhost":
+        raise FieldError(f"expected a site's address such as https://example.org (no path), "
+                         f"got {value!r}")
+    return f"{match[1]}://{match[2]}{match[3] or ''}"
+
+
 def published_schema():
     """A text published by someone on a date: a petition's answer, a synthesis, an answer."""
     return [Field("date", date, required=True), Field("author", text(200), required=True)]

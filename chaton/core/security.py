@@ -5,7 +5,7 @@ import functools
 import re
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, request
+from flask import abort, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
@@ -117,6 +117,12 @@ def refuse_nul_characters():
 def add_headers(response):
     for key, value in HEADERS.items():
         response.headers.setdefault(key, value)
+    framers = g.get("frame_ancestors")
+    if framers is not None:  # a page other sites may frame (petitions/embed.py), and only them
+        allowed = " ".join(framers) or "'none'"
+        response.headers["Content-Security-Policy"] = CSP.replace(
+            "frame-ancestors 'none'", f"frame-ancestors {allowed}")
+        del response.headers["X-Frame-Options"]  # it has no allow-list; CSP replaces it
     if request.path.startswith(("/s/", "/admin", "/hoster")) or "/admin" in request.path:
         response.headers["Cache-Control"] = "no-store"
     return response

@@ -6,7 +6,7 @@ from chaton.core.markup import render_markdown
 RESERVED_SLUGS = {
     "admin", "api", "lang", "privacy", "s", "static", "theme", "healthz", "feeds", "media",
     "well-known", ".well-known", "nodeinfo", "users", "inbox", "hoster", "account", "actor",
-    "mirrors",
+    "mirrors", "oembed",
 }
 
 
@@ -35,6 +35,8 @@ SCHEMA = [
     fm.Field("sender_name", fm.text(100), default=""),
     fm.Field("privacy_contact", fm.email, default=""),
     fm.Field("retention_days", fm.integer(1, 3650)),
+    # sites that may show the petitions' signing card in a frame (petitions/embed.py)
+    fm.Field("embed_origins", fm.list_of(fm.web_origin, max_items=20), default=[]),
 ]
 
 

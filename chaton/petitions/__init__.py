@@ -5,9 +5,11 @@ from chaton.core.capability import Capability, ContentKind
 capability = Capability(
     name="petitions",
     blueprints=("chaton.petitions.signatures:bp", "chaton.petitions.views:bp",
-                "chaton.petitions.invalidation_pages:bp"),  # removing signatures (organisers)
+                "chaton.petitions.invalidation_pages:bp",  # removing signatures (organisers)
+                "chaton.petitions.embed:oembed_bp"),  # /oembed
     # the tasks; the organisers' pages, added to the association area's blueprint
-    modules=("chaton.petitions.tasks", "chaton.petitions.admin", "chaton.petitions.territory_pages"),
+    modules=("chaton.petitions.tasks", "chaton.petitions.admin", "chaton.petitions.territory_pages",
+             "chaton.petitions.embed"),
     page_context=(("dashboard", "chaton.petitions.admin:dashboard_context"),
                   ("exports", "chaton.petitions.admin:exports_context")),
     content_kinds=(ContentKind(

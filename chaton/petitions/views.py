@@ -127,7 +127,8 @@ def check_mail(org, slug):
 @bp.route("/<slug>.json")
 def as_json(org, slug):
     petition = load_petition(org, slug)
-    return petition_json(petition)
+    # public data, no credentials: any site may read it (a counter on the association's site)
+    return petition_json(petition), 200, {"Access-Control-Allow-Origin": "*"}
 
 
 def partner_counts(petition):
