@@ -83,6 +83,13 @@ def update_rows(association):
         "in_content_folder": lambda r: r.present})
 
 
+def interpellation_rows(association):
+    from chaton.petitions.interpellation import InterpellationCount as C
+
+    return _per_petition(C, association, [C.name, C.recipient], {
+        "recipient": lambda r: r.name, "messages": lambda r: r.count})
+
+
 def invalidation_rows(association):
     I = SignatureInvalidation  # noqa: E741
     return _per_petition(I, association, [I.id], {
@@ -134,6 +141,10 @@ ARCHIVE = [
         "pending": "pending signatures removed", "reason": "the public reason",
         "criteria": "the criteria (JSON: domains, time window, how many addresses listed)"},
           invalidation_rows),
+    Table("data/interpellations.csv", "Messages signatories said they sent to decision makers "
+          "(counts only: neither the messages nor who sent them are kept).", {
+              **P, "recipient": "the decision maker, as named then",
+              "messages": "messages counted"}, interpellation_rows),
 ]
 
 

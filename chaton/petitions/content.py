@@ -48,6 +48,7 @@ SCHEMA = [
         "label": (fm.text(100), False),
     })), default=[]),
     fm.Field("letter", fm.text(3000)),
+    fm.Field("write_to_representatives", fm.boolean, default=False),  # interpellation.py
     fm.Field("partners", fm.list_of(fm.text(255)), default=[]),
     fm.Field("cohost_of", fm.web_address),
 ]

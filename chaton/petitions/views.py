@@ -12,7 +12,7 @@ from chaton.core.cache import TTLCache, generation
 from chaton.core.capability import alternate, page_context
 from chaton.core.security import anonymous_form, rate_limit
 from chaton.core.themes import render
-from chaton.petitions import invalidation, signing, territory, thresholds
+from chaton.petitions import interpellation, invalidation, signing, territory, thresholds
 from chaton.petitions.forms import SignForm
 from chaton.petitions.loading import load_petition
 from chaton.petitions.models import PetitionRevision, PetitionUpdate
@@ -174,6 +174,7 @@ def petition_json(petition):
                    "total": petition.total_count},
         "signatures_by_area": areas,
         "signatures_by_region": regions,
+        "messages_sent": interpellation.total_sent(petition),
         "opens": petition.opens_on.isoformat() if petition.opens_on else None,
         "closes": petition.closes_on.isoformat() if petition.closes_on else None,
         "milestones_reached": milestones,
