@@ -10,7 +10,7 @@ from chaton.core.events import Event
 
 LIMIT = 50
 SHOWN = ("opened", "update", "milestone", "threshold", "answer", "closed", "won", "answered",
-         "phase", "synthesis")
+         "handover", "phase", "synthesis")
 
 
 def visible_events(query, limit=LIMIT, kinds=SHOWN):

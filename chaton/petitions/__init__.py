@@ -9,7 +9,8 @@ capability = Capability(
                 "chaton.petitions.embed:oembed_bp"),  # /oembed
     # the tasks; the organisers' pages, added to the association area's blueprint
     modules=("chaton.petitions.tasks", "chaton.petitions.admin", "chaton.petitions.territory_pages",
-             "chaton.petitions.embed", "chaton.petitions.interpellation_pages"),
+             "chaton.petitions.embed", "chaton.petitions.interpellation_pages",
+             "chaton.petitions.handover_pages"),
     page_context=(("dashboard", "chaton.petitions.admin:dashboard_context"),
                   ("exports", "chaton.petitions.admin:exports_context")),
     content_kinds=(ContentKind(

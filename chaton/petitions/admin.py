@@ -21,6 +21,7 @@ from chaton.core.csvexport import stream_csv
 from chaton.core.db import utcnow
 from chaton.core.lookup import found_or_404
 from chaton.core.themes import render
+from chaton.petitions.handover import Handover
 from chaton.petitions.models import (
     AreaCount,
     DailyCount,
@@ -76,7 +77,9 @@ def petition(org, slug):
                    .order_by(SignatureInvalidation.id.desc()))
     return render("admin/petition.html", association=g.association, petition=petition,
                   chart=chart, days=sorted(days.items(), reverse=True)[:30], areas=areas,
-                  contacts=contacts, pending=pending, invalidations=removed)
+                  contacts=contacts, pending=pending, invalidations=removed,
+                  handovers=list(Handover.select().where(Handover.petition == petition)
+                                 .order_by(Handover.number.desc())))
 
 
 audit.label("contacts.export", _l("Contacts exported"))

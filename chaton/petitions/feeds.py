@@ -31,6 +31,9 @@ def prepare(pairs):
 
 def url_of(event, petition):
     """The page an event points to (an update: its place on the page)."""
+    if event.kind == "handover":
+        return url_for("petitions.handover_page", org=event.association, slug=event.campaign,
+                       number=int(event.key), _external=True)
     url = url_for("petitions.show", org=event.association, slug=event.campaign, _external=True)
     return url + (f"#update-{event.key}" if event.kind == "update" else "")
 
@@ -55,6 +58,9 @@ def describe(event, petition):
         answer = petition.answer or {}
         return (_("%(author)s answered: %(title)s", author=answer.get("author", ""),
                   title=petition.title), answer.get("html", ""))
+    if event.kind == "handover":
+        return _("%(title)s: the petition is handed over to %(target)s", title=petition.title,
+                 target=petition.target.get("name", "")), ""
     if event.kind in ("closed", "won", "answered"):
         labels = {"closed": _("Closed"), "won": _("Won"), "answered": _("Answered")}
         return f"{petition.title}: {labels[event.kind]}", ""

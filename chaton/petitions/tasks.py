@@ -13,7 +13,7 @@ from chaton.petitions import retention, signing
 from chaton.petitions.models import Petition, PetitionUpdate, Signature
 
 log = logging.getLogger(__name__)
-NEWS_KINDS = ("milestone", "threshold", "update", "answer")
+NEWS_KINDS = ("milestone", "threshold", "update", "answer", "handover")
 
 
 def _send_to_signatory(signature, template, subject, **context):

@@ -15,8 +15,16 @@ from chaton.territory.maps import departements_svg
 @bp.route("/<slug>/map.svg")
 def signature_map(org, slug):
     petition = load_petition(org, slug)
-    svg = departements_svg(
-        area_counts(petition),
+    response = Response(map_of(petition, area_counts(petition)), mimetype="image/svg+xml")
+    response.cache_control.public = True
+    response.cache_control.max_age = 60
+    return response
+
+
+def map_of(petition, counts):
+    """The map of these counts by département, in the reader's language (SVG text)."""
+    return departements_svg(
+        counts,
         title=_("Signatures of “%(title)s” by département", title=petition.title),
         tooltip=lambda code, name, count: ngettext(
             "%(name)s (%(code)s): %(n)s signature", "%(name)s (%(code)s): %(n)s signatures",
@@ -28,7 +36,3 @@ def signature_map(org, slug):
         figure=formats.number,
         paris_label=_("Paris and around"),
     )
-    response = Response(svg, mimetype="image/svg+xml")
-    response.cache_control.public = True
-    response.cache_control.max_age = 60
-    return response

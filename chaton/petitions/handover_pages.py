@@ -1,0 +1,124 @@
+"""The handover dossier's pages: made by the organisers (their petition page has the button),
+shown to anyone at its address, as a printable page and a PDF (handover.py)."""
+
+from flask import Response, abort, g, redirect, url_for
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from chaton import territory as france
+from chaton.accounts import audit
+from chaton.admin import auth
+from chaton.admin.views import bp as area
+from chaton.core import formats
+from chaton.core.themes import render
+from chaton.petitions import handover, handover_pdf
+from chaton.petitions.admin import organiser_petition
+from chaton.petitions.loading import load_petition
+from chaton.petitions.territory_pages import map_of
+from chaton.petitions.views import bp, partner_counts
+
+audit.label("petition.handover", _l("Handover dossier made"))
+
+
+@area.route("/petitions/<slug>/handover", methods=["POST"])
+@auth.require("edit")
+def make_handover(org, slug):
+    petition = organiser_petition(org, slug)
+    made = handover.make(petition, partners=partner_counts(petition)[0])
+    audit.record("petition.handover", g.association, target=petition.slug, number=made.number)
+    return redirect(url_for("petitions.handover_page", org=org, slug=slug, number=made.number),
+                    code=303)
+
+
+def _found(org, slug, number):
+    petition = load_petition(org, slug)
+    found = handover.find(petition, number)
+    if found is None:
+        abort(404)
+    return petition, found
+
+
+def _places(codes, names, with_code):
+    rows = []
+    for code, count in codes.items():
+        name = names.get(code, code)
+        name = name[0] if isinstance(name, tuple) else name
+        rows.append((f"{name} ({code})" if with_code else name, count))
+    return rows
+
+
+@bp.route("/<slug>/handover/<int(max=100000):number>")
+def handover_page(org, slug, number):
+    petition, found = _found(org, slug, number)
+    data = found.snapshot
+    return render("handover.html", petition=petition, association=petition.association,
+                  handover=found, data=data,
+                  regions=_places(data["regions"], france.regions(), False),
+                  departements=_places(data["departements"], france.departements(), True),
+                  named=handover.named_signatories(petition))
+
+
+@bp.route("/<slug>/handover/<int(max=100000):number>.pdf")
+def handover_pdf_file(org, slug, number):
+    petition, found = _found(org, slug, number)
+    data, association = found.snapshot, petition.association
+    n = formats.number
+    verify = url_for("petitions.handover_page", org=org, slug=slug, number=number, _external=True)
+    counts = data["counts"]
+    kv = [(_("Online"), n(counts["online"]))]
+    kv += [(_("On paper") if source == "paper" else source, n(value))
+           for source, value in counts.items() if source not in ("online", "partners", "total")]
+    kv += [(_("Collected by %(host)s", host=host), n(value))
+           for host, value in (counts.get("partners") or {}).items()]
+    kv.append((_("Total"), n(counts["total"])))
+    blocks = [
+        ("p", _("Petition by %(name)s, addressed to %(target)s.", name=association.name,
+                target=data["target"])),
+        ("kv", [(_("Dossier"), _("No. %(n)s, made on %(when)s", n=found.number,
+                                 when=formats.datetime(found.created_at))),
+                (_("Opened"), formats.date(data["opens"]) or "—"),
+                (_("Closes"), formats.date(data["closes"]) or "—"),
+                (_("Text signed"), _("version %(n)s, SHA-256 %(checksum)s", n=data["revision"],
+                                     checksum=data["checksum"]))]),
+        ("h", _("The demand")), ("p", data["demand"]),
+        ("h", _("Signatures")), ("kv", kv),
+    ]
+    if data["conditions"]:
+        blocks += [("h", _("Answer threshold")), ("list", [
+            ("✓ " if c["met"] else "○ ") + _condition(c) for c in data["conditions"]])]
+    if data["regions"]:
+        blocks += [("h", _("Where the signatures come from")),
+                   ("table", [_("Région"), _("Signatures")],
+                    [(name, n(count)) for name, count in
+                     _places(data["regions"], france.regions(), False)]),
+                   ("map",),
+                   ("table", [_("Département"), _("Signatures")],
+                    [(name, n(count)) for name, count in
+                     _places(data["departements"], france.departements(), True)])]
+    named = handover.named_signatories(petition)
+    blocks += [("h", ngettext("%(num)d signatory agreed to be named",
+                              "%(num)d signatories agreed to be named", len(named))),
+               ("list", [f"{name} ({place})" if place else name for name, place in named]),
+               ("h", _("Verification")),
+               ("p", _("This dossier can be checked at %(url)s (digest %(digest)s).", url=verify,
+                       digest=found.digest))]
+    pdf = handover_pdf.build(
+        {"title": _("Handover dossier: %(title)s", title=data["title"]),
+         "author": association.name, "subject": data["demand"][:200],
+         "footer": f"{association.name} · {verify}", "lang": str(get_locale())},
+        _("Handover dossier: %(title)s", title=data["title"]), blocks,
+        map_svg=map_of(petition, data["departements"]) if data["departements"] else None,
+        map_title=_("Map of France: signatures by département."))
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{slug}-dossier-{number}.pdf"'})
+
+
+def _condition(c):
+    n = formats.number
+    if c["kind"] == "count":
+        return _("signatures: %(n)s of %(needed)s", n=n(c["current"]), needed=n(c["needed"]))
+    if c["kind"] == "spread":
+        return _("places with at least %(each)s signatures: %(n)s of %(needed)s",
+                 each=n(c["each"]), n=n(c["current"]), needed=n(c["needed"]))
+    return _("period until %(day)s", day=formats.date(c["deadline"]))

@@ -1,0 +1,55 @@
+"""The official handover: a dossier made by the organisers, shown to anyone at its address as
+a page and a PDF (its text checked here), recorded as an event (feed, news mail)."""
+
+import io
+import re
+
+from helpers import PETITION_URL, csrf_token, links_in, member_client, sign
+from pypdf import PdfReader
+
+ORG = "quartiers-solidaires"
+SLUG = "ecole-sans-amiante"
+
+
+def confirm(client, outbox, email, postal_code, **fields):
+    sign(client, email=email, postal_code=postal_code, **fields)
+    link = next(re.sub(r"^https?://[^/]+", "", link) for link in links_in(outbox.last_to(email))
+                if "/s/" in link and not link.endswith(("/withdraw", "/unsubscribe")))
+    client.post(link, data={"csrf_token": csrf_token(client, link)})
+
+
+def test_a_handover_dossier_as_page_and_pdf(app, client, outbox):
+    confirm(client, outbox, "a@example.org", "93200", name="Awa Diallo", show_name="y",
+            keep_informed="y")
+    confirm(client, outbox, "b@example.org", "20000", name="Hidden Name")
+    organiser = member_client(app, ORG, role="editor")
+    admin_page = f"/{ORG}/admin/petitions/{SLUG}"
+    made = organiser.post(f"{admin_page}/handover",
+                          data={"csrf_token": csrf_token(organiser, admin_page)})
+    assert made.status_code == 303
+    page_url = made.headers["Location"].replace("http://localhost", "")
+    assert page_url == f"{PETITION_URL}/handover/1"
+
+    html = client.get(page_url).get_data(as_text=True)  # public: anyone can check it
+    assert "Handover dossier: Une école" in html and "SHA-256" in html
+    assert "Île-de-France" in html and "Corse" in html
+    assert "Awa Diallo (Seine-Saint-Denis)" in html and "Hidden Name" not in html
+
+    pdf = client.get(page_url + ".pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "Handover dossier" in text and "Une école" in text
+    assert "Awa Diallo (Seine-Saint-Denis)" in text and "Hidden Name" not in text
+    assert "Île-de-France" in text and f"http://localhost{page_url}" in text.replace("\n", "")
+
+    feed = client.get(f"{PETITION_URL}/feed.atom").get_data(as_text=True)
+    assert "the petition is handed over to" in feed
+    news = outbox.last_to("a@example.org")
+    assert page_url in "".join(links_in(news))
+    assert client.get(f"{PETITION_URL}/handover/2").status_code == 404
+
+
+def test_only_organisers_make_one(app, client):
+    admin_page = f"/{ORG}/admin/petitions/{SLUG}"
+    assert client.post(f"{admin_page}/handover").status_code in (302, 303, 400, 403)
+    assert client.get(f"{PETITION_URL}/handover/1").status_code == 404
