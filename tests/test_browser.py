@@ -192,6 +192,28 @@ def test_sign_and_confirm_on_a_phone(new_tab, server, smtp):
     assert tab.foreign == [], "the pages must load nothing from other sites"
 
 
+def test_on_a_phone_the_story_comes_before_the_form(new_tab, server):
+    """Read why before being asked to sign; a "Sign" button near the top leads to the form.
+    On a wide screen the form stays beside the text and the button is not needed."""
+    tab = new_tab(**PHONE)
+    page = tab.page
+    page.goto(server.url(PETITION_URL + "?lang=fr"))
+    story = page.locator("#story-title").bounding_box()
+    picture = page.locator(".hero img").bounding_box()
+    form = page.locator("#sign").bounding_box()
+    assert picture["y"] < form["y"] and story["y"] < form["y"], (story, form)
+    jump = page.locator("a.button[href='#sign']")
+    expect(jump).to_be_in_viewport()
+    jump.click()
+    expect(page.locator("#sign-title")).to_be_in_viewport()
+    shot(page, "phone-story-first")
+    wide = new_tab(viewport={"width": 1366, "height": 900}).page
+    wide.goto(server.url(PETITION_URL + "?lang=fr"))
+    expect(wide.locator("a.button[href='#sign']")).to_be_hidden()
+    expect(wide.locator("#sign-title")).to_be_in_viewport()
+    assert wide.locator("#sign").bounding_box()["x"] > wide.locator("#story-title").bounding_box()["x"]
+
+
 LONG_URL = ("https://www.legifrance.gouv.fr/codes/section_lc/LEGITEXT000006072665/"
             "LEGISCTA000006178593/2026-11-01")
 
