@@ -15,7 +15,7 @@ from chaton.core.themes import render
 from chaton.petitions import invalidation, signing
 from chaton.petitions.forms import SignForm
 from chaton.petitions.loading import load_petition
-from chaton.petitions.models import AreaCount, PetitionRevision, PetitionUpdate
+from chaton.petitions.models import AreaCount, PetitionRevision, PetitionUpdate, Signature
 from chaton.petitions.tasks import send_confirmation
 
 bp = Blueprint("petitions", __name__, url_prefix="/<org>/petitions")
@@ -107,7 +107,7 @@ def sign(org, slug):
         data = dict(form.data, language=str(get_locale()))
         signature, outcome = signing.sign(petition, data)
         send_confirmation(signature.id, outcome)
-        session[CHECK_MAIL_KEY] = {"petition": petition.id, "email": form.email.data.strip()}
+        session[CHECK_MAIL_KEY] = signature.id  # not the address: the cookie is only signed
     return redirect(url_for("petitions.check_mail", org=org, slug=slug), code=303)
 
 
@@ -127,11 +127,12 @@ CHECK_MAIL_KEY = "check_mail"
 
 @bp.route("/<slug>/check-your-mail")
 def check_mail(org, slug):
-    """Where the link went: the address typed is shown once (from the visitor's own session,
-    then forgotten), so that a typo can be noticed and the form sent again."""
+    """Where the link went: the address is shown once, to the visitor who just signed (their
+    session names the signature), so that a typo can be noticed and the form sent again."""
     petition = load_petition(org, slug)
-    sent = session.pop(CHECK_MAIL_KEY, None) or {}
-    email = sent.get("email") if sent.get("petition") == petition.id else None
+    signature = Signature.get_or_none((Signature.id == session.pop(CHECK_MAIL_KEY, 0))
+                                      & (Signature.petition == petition))
+    email = signature.email if signature else None
     body = render("check_mail.html", petition=petition, association=petition.association,
                   email=email)
     return body, 200, {"Cache-Control": "private, no-store"} if email else {}
