@@ -214,6 +214,22 @@ def test_on_a_phone_the_story_comes_before_the_form(new_tab, server):
     assert wide.locator("#sign").bounding_box()["x"] > wide.locator("#story-title").bounding_box()["x"]
 
 
+def test_thanks_page_copies_the_link_with_javascript(new_tab, server, smtp):
+    """The address is in a field to copy by hand; with JavaScript, a button copies it."""
+    assert sign_over_http(server, email="copy@example.org").status_code == 303
+    link = confirm_link(smtp.wait_for("copy@example.org"))
+    tab = new_tab(**PHONE, permissions=["clipboard-read", "clipboard-write"])
+    page = tab.page
+    page.goto(link)
+    submit(page, CONFIRM_BUTTON)
+    copy = page.locator("[data-copy-link]")
+    expect(copy).to_be_visible()
+    copy.click()
+    expect(page.locator("#share-url-status")).to_have_text(re.compile(r"\S"))
+    assert page.evaluate("navigator.clipboard.readText()").endswith(PETITION_URL)
+    assert tab.errors == [] and tab.foreign == []
+
+
 LONG_URL = ("https://www.legifrance.gouv.fr/codes/section_lc/LEGITEXT000006072665/"
             "LEGISCTA000006178593/2026-11-01")
 

@@ -233,6 +233,9 @@ def test_thanks_page_shows_progress_and_shares_without_trackers(client, outbox):
         if href.startswith("https://"):
             assert "noreferrer" in attrs
     assert "On Signal or another app" in html
+    scripts = re.findall(r'<script src="([^"]+)"', html)
+    assert scripts and all(s.startswith("/") and not s.startswith("//") for s in scripts)
+    assert re.search(r"<button [^>]*data-copy-link[^>]*hidden>", html)  # shown by the script
 
 
 def test_thanks_page_writes_to_the_target_with_its_phrase(client, outbox):
