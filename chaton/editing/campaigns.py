@@ -171,11 +171,10 @@ def publication(kind, slug):
 
 def apply_action(found, action, day=None):
     """Change the campaign's file as the button `action` says, check it, write it, refresh
-    the index and record it; return the reason it was refused, or None (also when the file
-    is gone)."""
+    the index and record it; return the reason it was refused, or None."""
     text = read_text(found.path)
     if text is None:
-        return None
+        return _("This file no longer exists.")
     try:
         front, body = Source(found.path, text).split()
     except BrokenFile:
