@@ -389,6 +389,15 @@ def test_recording_the_answer_from_the_editor(editor, client, content_dir):
     assert "2027" in answer["html"]
 
 
+def test_the_editor_edits_the_target_phrase(editor, client, content_dir):
+    assert form_of(editor, ECOLE_EDIT)["m.target.to"] == "au conseil municipal de Villeneuve"
+    assert save(editor, ECOLE_EDIT, **{"m.target.to": "à la mairie"}).status_code == 303
+    text = (content_dir / ORG / "petitions" / f"{ECOLE}.md").read_text()
+    assert "  to: à la mairie\n" in text and "contact: mairie@villeneuve.example" in text
+    page = client.get(f"/{ORG}/petitions/{ECOLE}?lang=fr").get_data(as_text=True)
+    assert "une réponse sera demandée à la mairie." in page
+
+
 def test_publishing_the_answer_marks_the_petition_answered_by_default(editor, client,
                                                                      content_dir):
     url = f"{ADMIN}/petitions/{ECOLE}/answer/edit"
