@@ -206,6 +206,44 @@ def test_content_keeps_its_distance_from_header_and_footer(new_tab, server, devi
         assert top >= 16 and bottom >= 16, f"{url}: main's padding is {top}px / {bottom}px"
 
 
+def test_on_a_phone_the_story_comes_before_the_form(new_tab, server):
+    """Read why before being asked to sign; a "Sign" button near the top leads to the form.
+    On a wide screen the form stays beside the text and the button is not needed."""
+    tab = new_tab(**PHONE)
+    page = tab.page
+    page.goto(server.url(PETITION_URL + "?lang=fr"))
+    story = page.locator("#story-title").bounding_box()
+    picture = page.locator(".hero img").bounding_box()
+    form = page.locator("#sign").bounding_box()
+    assert picture["y"] < form["y"] and story["y"] < form["y"], (story, form)
+    jump = page.locator("a.button[href='#sign']")
+    expect(jump).to_be_in_viewport()
+    jump.click()
+    expect(page.locator("#sign-title")).to_be_in_viewport()
+    shot(page, "phone-story-first")
+    wide = new_tab(viewport={"width": 1366, "height": 900}).page
+    wide.goto(server.url(PETITION_URL + "?lang=fr"))
+    expect(wide.locator("a.button[href='#sign']")).to_be_hidden()
+    expect(wide.locator("#sign-title")).to_be_in_viewport()
+    assert wide.locator("#sign").bounding_box()["x"] > wide.locator("#story-title").bounding_box()["x"]
+
+
+def test_thanks_page_copies_the_link_with_javascript(new_tab, server, smtp):
+    """The address is in a field to copy by hand; with JavaScript, a button copies it."""
+    assert sign_over_http(server, email="copy@example.org").status_code == 303
+    link = confirm_link(smtp.wait_for("copy@example.org"))
+    tab = new_tab(**PHONE, permissions=["clipboard-read", "clipboard-write"])
+    page = tab.page
+    page.goto(link)
+    submit(page, CONFIRM_BUTTON)
+    copy = page.locator("[data-copy-link]")
+    expect(copy).to_be_visible()
+    copy.click()
+    expect(page.locator("#share-url-status")).to_have_text(re.compile(r"\S"))
+    assert page.evaluate("navigator.clipboard.readText()").endswith(PETITION_URL)
+    assert tab.errors == [] and tab.foreign == []
+
+
 LONG_URL = ("https://www.legifrance.gouv.fr/codes/section_lc/LEGITEXT000006072665/"
             "LEGISCTA000006178593/2026-11-01")
 

@@ -389,6 +389,41 @@ def test_recording_the_answer_from_the_editor(editor, client, content_dir):
     assert "2027" in answer["html"]
 
 
+def test_the_editor_edits_the_target_phrase(editor, client, content_dir):
+    assert form_of(editor, ECOLE_EDIT)["m.target.to"] == "au conseil municipal de Villeneuve"
+    assert save(editor, ECOLE_EDIT, **{"m.target.to": "à la mairie"}).status_code == 303
+    text = (content_dir / ORG / "petitions" / f"{ECOLE}.md").read_text()
+    assert "  to: à la mairie\n" in text and "contact: mairie@villeneuve.example" in text
+    page = client.get(f"/{ORG}/petitions/{ECOLE}?lang=fr").get_data(as_text=True)
+    assert "une réponse sera demandée à la mairie." in page
+
+
+def test_publishing_the_answer_marks_the_petition_answered_by_default(editor, client,
+                                                                     content_dir):
+    url = f"{ADMIN}/petitions/{ECOLE}/answer/edit"
+    html = editor.get(url).get_data(as_text=True)
+    assert re.search(r'<input type="checkbox" id="mark-answered" name="mark_answered" value="y" '
+                     r'checked', html)
+    assert save(editor, url, body="Les travaux auront lieu en 2027.").status_code == 303
+    petition_file = content_dir / ORG / "petitions" / f"{ECOLE}.md"
+    assert "status: answered" in petition_file.read_text()
+    assert "Conseil municipal de Villeneuve" in petition_file.read_text()  # the rest is kept
+    page = client.get(f"/{ORG}/petitions/{ECOLE}").get_data(as_text=True)
+    assert "/sign" not in page[page.index("<main"):] and "Answer received on" in page
+    assert client.get(f"/{ORG}/petitions/{ECOLE}.json").get_json()["status"] == "answered"
+    assert AuditEntry.select().where(AuditEntry.action == "campaign.answered").count() == 1
+    assert "mark_answered" not in editor.get(url).get_data(as_text=True)  # nothing left to do
+
+
+def test_publishing_the_answer_can_leave_the_petition_open(editor, client, content_dir):
+    url = f"{ADMIN}/petitions/{ECOLE}/answer/edit"
+    assert save(editor, url, body="Nous étudions la demande.",
+                mark_answered=None).status_code == 303
+    assert "status: open" in (content_dir / ORG / "petitions" / f"{ECOLE}.md").read_text()
+    page = client.get(f"/{ORG}/petitions/{ECOLE}").get_data(as_text=True)
+    assert "/sign" in page and "Answer received on" in page
+
+
 def test_editing_a_consultation_and_a_topic(editor, client, content_dir):
     response = save(editor, FRICHE_EDIT, **{"m.question": "Que faire de la friche ?",
                                             "m.organisers-1-name": "Vélo pour tous"})

@@ -12,7 +12,11 @@ def test_petition_page_shows_what_a_signatory_needs(client, demo):
                      "mailto:?subject=", '/privacy"'):
         assert expected in html, expected
     assert re.search(r'<link rel="alternate" type="application/json" href="[^"]+\.json"', html)
-    assert "<script" not in html  # works without JavaScript, nothing third-party
+    # works without JavaScript, nothing third-party: the only scripts are the theme's own
+    # enhancements (the sortable territory table), deferred, never inline
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
+    assert all(re.fullmatch(r' src="/theme/default/js/[a-z]+\.js\?v=\d+" defer', attrs)
+               and not body.strip() for attrs, body in scripts), scripts
 
 
 def test_public_signatures_only_for_those_who_agreed(client, demo):
@@ -133,3 +137,86 @@ def test_the_page_is_the_same_for_everyone_and_follows_the_count(app, demo):
     assert "2\u202f054" in first.get(PETITION_URL).get_data(as_text=True) or \
         "2,054" in first.get(PETITION_URL).get_data(as_text=True) or \
         "2 054" in first.get(PETITION_URL).get_data(as_text=True)
+
+
+ANSWERED_URL = "/quartiers-solidaires/petitions/bancs-place-des-tilleuls"
+
+
+def test_an_answered_petition_leads_with_its_answer_and_speaks_in_the_past(client):
+    """The demo's answered petition (closed on 2026-10-31, answered on 2026-11-10): the answer
+    first, no form, no milestone to come, no future closing date."""
+    html = client.get(ANSWERED_URL).get_data(as_text=True)
+    main = html[html.index("<main"):]
+    assert "Answer received on" in main and "November 10, 2026" in main
+    assert main.index('id="answer-title"') < main.index('id="demand-title"')
+    assert main.index("Douze bancs") < main.index('id="story-title"')
+    assert "Closed on" in main and "October 31, 2026" in main and "Closes on" not in main
+    assert "signatures collected" in main and "Next milestone" not in main
+    assert "/sign" not in main and 'href="#sign"' not in main
+    listing = client.get("/quartiers-solidaires/").get_data(as_text=True)
+    card = listing[listing.index("Des bancs et de l"):]
+    card = card[:card.index("</article>")]
+    assert "signatures collected" in card and "Next milestone" not in card
+    assert client.get(ANSWERED_URL + ".json").get_json()["status"] == "answered"
+
+
+def test_an_open_petition_past_its_last_day_reads_as_closed(client, content_dir):
+    from datetime import date, timedelta
+
+    last_day = date.today() - timedelta(days=3)
+    write_md(content_dir / "quartiers-solidaires/petitions/ended.md",
+             petition_meta(closes=last_day.isoformat(), opens="2020-01-01"))
+    html = client.get("/quartiers-solidaires/petitions/ended").get_data(as_text=True)
+    main = html[html.index("<main"):]
+    assert "badge-closed" in main and ">Closed<" in main and "badge-open" not in main
+    assert "Closed on" in main and "Closes on" not in main
+    assert "signatures collected" in main and "Next milestone" not in main
+    assert client.get("/quartiers-solidaires/petitions/ended.json").get_json()["status"] == "closed"
+    listing = client.get("/quartiers-solidaires/").get_data(as_text=True)
+    assert "badge-closed" in listing
+
+
+def test_the_answer_threshold_is_shown_until_it_is_reached(client, content_dir):
+    french = client.get(PETITION_URL + "?lang=fr").get_data(as_text=True)
+    assert "À 1\u202f000 signatures, une réponse sera demandée au conseil municipal de " \
+        "Villeneuve." in french
+    english = client.get(PETITION_URL).get_data(as_text=True)  # the file's phrase is French
+    assert "At 1,000 signatures, the petition goes to its addressee for an answer: Conseil " \
+        "municipal de Villeneuve." in english
+    path = content_dir / "quartiers-solidaires/petitions/ecole-sans-amiante.md"
+    path.write_text(path.read_text().replace("paper_signatures: 312", "paper_signatures: 1000"))
+    reached = client.get(PETITION_URL).get_data(as_text=True)
+    assert "At 1,000 signatures" not in reached
+
+
+def test_the_target_phrase_makes_sentences_grammatical(client, content_dir):
+    """target.to ("au conseil municipal") is used in the petition's language; without it, a
+    wording that needs no article ("au destinataire de la pétition : Mairie")."""
+    write_md(content_dir / "quartiers-solidaires/petitions/sans-article.md", petition_meta(
+        target={"name": "Mairie de Villeneuve"}, answer_threshold=50, language="fr"))
+    write_md(content_dir / "quartiers-solidaires/petitions/avec-article.md", petition_meta(
+        target={"name": "Mairie de Villeneuve", "to": "à la mairie de Villeneuve"},
+        answer_threshold=50, language="fr"))
+    without = client.get("/quartiers-solidaires/petitions/sans-article?lang=fr")
+    assert "une réponse sera demandée au destinataire de la pétition\u00a0: Mairie de " \
+        "Villeneuve." in without.get_data(as_text=True)
+    html = client.get("/quartiers-solidaires/petitions/avec-article?lang=fr").get_data(as_text=True)
+    assert "À 50 signatures, une réponse sera demandée à la mairie de Villeneuve." in html
+    assert "demandée à Mairie" not in html
+
+
+def test_the_target_phrase_is_checked_like_the_other_fields(content_dir):
+    from chaton.orgs.tree import load_tree
+
+    write_md(content_dir / "quartiers-solidaires/petitions/long-phrase.md",
+             petition_meta(target={"name": "Mairie", "to": "x" * 201}))
+    messages = [str(p) for p in load_tree(content_dir).errors]
+    assert any("long-phrase.md:" in m and "target: to:" in m for m in messages), messages
+
+
+def test_signing_form_errors_use_french_colons(client):
+    client.delete_cookie("lang")
+    html = client.post(PETITION_URL + "/sign?lang=fr", data={
+        "name": "", "email": "ada@example.org", "postal_code": "75011", "website": ""}
+    ).get_data(as_text=True)
+    assert "Votre nom\u00a0: Indiquez votre nom" in html and "Votre nom: " not in html

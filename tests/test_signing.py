@@ -185,3 +185,61 @@ def test_mails_are_in_the_signatory_language_subject_included(client, outbox):
     mail = outbox.last_to("francoise@example.org")
     assert mail["Subject"].startswith("Confirmez votre signature")
     assert "Bonjour" in body_of(mail)
+
+
+def test_check_mail_page_shows_the_address_typed_once(app, client, outbox):
+    """A typo in the address can be noticed: the page names it (to this visitor only, once)."""
+    response = sign(client, email="ada@exmaple.org")
+    page = client.get(response.headers["Location"])
+    html = page.get_data(as_text=True)
+    assert "ada@exmaple.org" in html
+    assert "sign again with the right address" in html
+    assert page.headers["Cache-Control"] == "private, no-store"
+    assert "ada@exmaple.org" not in client.get(response.headers["Location"]).get_data(as_text=True)
+    other = app.test_client()
+    assert "ada@exmaple.org" not in other.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_check_mail_page_names_no_address_for_a_bot(client, outbox):
+    response = sign(client, email="bot@example.org", website="http://spam.example")
+    assert "bot@example.org" not in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def thanks_page(client, outbox):
+    sign(client)
+    link = path_of(confirm_link(outbox))
+    done = client.post(link, data={"csrf_token": csrf_token(client, link)})
+    return client.get(done.headers["Location"]).get_data(as_text=True)
+
+
+def test_thanks_page_shows_progress_and_shares_without_trackers(client, outbox):
+    from html import unescape
+    from urllib.parse import unquote
+
+    html = thanks_page(client, outbox)
+    assert "<progress" in html and "Next milestone: 500 signatures" in html
+    assert re.search(r'<input id="share-url" class="copy" type="text" readonly value="[^"]+'
+                     + re.escape(PETITION_URL) + '"', html)  # selectable: works without JavaScript
+    links = re.findall(r'<a href="([^"]+)"([^>]*)>', html[html.index('class="share-links"'):])[:5]
+    hrefs = [unescape(href) for href, _attrs in links]
+    assert [h.split(":", 1)[0] for h in hrefs] == ["mailto", "sms", "https", "https", "#share-url"]
+    assert hrefs[2].startswith("https://wa.me/?text=")
+    assert hrefs[3].startswith("https://share.joinmastodon.org/#text=")
+    page_url = "http://localhost" + PETITION_URL
+    for href, attrs in links[:4]:
+        shared = unquote(unescape(href))
+        assert shared.endswith(" " + page_url), href  # the page's address, nothing added
+        assert not re.search(r"utm_|fbclid|[?&]ref=|[?&]source=", shared), href
+        if href.startswith("https://"):
+            assert "noreferrer" in attrs
+    assert "On Signal or another app" in html
+    scripts = re.findall(r'<script src="([^"]+)"', html)
+    assert scripts and all(s.startswith("/") and not s.startswith("//") for s in scripts)
+    assert re.search(r"<button [^>]*data-copy-link[^>]*hidden>", html)  # shown by the script
+
+
+def test_thanks_page_writes_to_the_target_with_its_phrase(client, outbox):
+    client.set_cookie("lang", "fr")
+    html = thanks_page(client, outbox)
+    assert "Écrire au conseil municipal de Villeneuve" in html
+    assert "Écrire à Conseil" not in html

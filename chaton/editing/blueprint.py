@@ -20,6 +20,7 @@ for action, text in {
     "campaign.publish": _l("Campaign published"),
     "campaign.schedule": _l("Campaign scheduled"),
     "campaign.close": _l("Campaign closed"),
+    "campaign.answered": _l("Petition marked answered"),
     "campaign.archive": _l("Campaign archived"),
     "campaign.unarchive": _l("Campaign taken out of the archive"),
     "media.upload": _l("File uploaded"),

@@ -93,6 +93,10 @@ def apply_petition(front, action, today, day, order):
         front.set("opens", day, order=order)
     elif action == "close":
         front.set("status", "closed")
+    elif action == "answered":  # offered with the answer, in its editor
+        if meta.get("status") not in ANSWERABLE:
+            return _("Only an open or closed petition can be marked answered.")
+        front.set("status", "answered")
     elif action == "archive":
         if meta.get("status") == "open":
             front.set("status", "closed")
@@ -136,14 +140,17 @@ def apply_consultation(front, action, today, day, order):
     return None
 
 
-ACTIONS = ("publish", "schedule", "close", "archive", "unarchive")
+ACTIONS = ("publish", "schedule", "close", "answered", "archive", "unarchive")
+ANSWERABLE = ("open", "closed")  # a won petition stays won
 
 
-def _done(action):
+def done_message(action):
     return {
         "publish": _("Published: people can now see it and take part."),
         "schedule": _("Scheduled: the page says when it opens; signing starts that day."),
         "close": _("Closed: nobody can take part any more; everything collected is kept."),
+        "answered": _("Marked answered: it no longer collects signatures and its page opens "
+                      "with the answer."),
         "archive": _("Archived: it no longer appears in lists and feeds; its page stays online."),
         "unarchive": _("Taken out of the archive: it appears in lists again."),
     }[action]
@@ -156,16 +163,23 @@ def publication(kind, slug):
     if action not in ACTIONS:
         flash(_("Choose what to do."), "error")
         return redirect(back, code=303)
+    day = _day(request.form.get("day", "").strip()) if action == "schedule" else None
+    refusal = apply_action(found, action, day)
+    flash(refusal or done_message(action), "error" if refusal else "message")
+    return redirect(back, code=303)
+
+
+def apply_action(found, action, day=None):
+    """Change the campaign's file as the button `action` says, check it, write it, refresh
+    the index and record it; return the reason it was refused, or None."""
     text = read_text(found.path)
     if text is None:
-        return redirect(back, code=303)
+        return _("This file no longer exists.")
     try:
         front, body = Source(found.path, text).split()
     except BrokenFile:
-        flash(_("This file has errors: correct them in the editor first."), "error")
-        return redirect(back, code=303)
-    day = _day(request.form.get("day", "").strip()) if action == "schedule" else None
-    apply = apply_petition if kind == "petition" else apply_consultation
+        return _("This file has errors: correct them in the editor first.")
+    apply = apply_petition if found.kind.name == "petition" else apply_consultation
     refusal = apply(front, action, date.today(), day, found.kind.order)
     new_text = compose(front, body)
     problems = [p for p in found.check(new_text).problems if not p.warning]
@@ -173,15 +187,12 @@ def publication(kind, slug):
         from chaton.editing.messages import explain
 
         details = " ".join(f"{p.field}: {explain(p)}" for p in problems)
-        flash(refusal or f'{_("This file has errors: correct them in the editor first.")} {details}',
-              "error")
-        return redirect(back, code=303)
+        return refusal or f'{_("This file has errors: correct them in the editor first.")} {details}'
     write_atomic(found.path, new_text)
     current_app.extensions["chaton_content"].refresh()
     audit.record(f"campaign.{action}", g.association, target=found.shown_path,
                  **({"opens": day.isoformat()} if day else {}))
-    flash(_done(action))
-    return redirect(back, code=303)
+    return None
 
 
 @bp.route("/petitions/<slug>/publication", methods=["POST"])

@@ -56,6 +56,8 @@ PETITION_SECTIONS = [
         Group("target", _l("Who the petition is addressed to"), [
             Part("name", _l("Name"), required=True, maxlength=200),
             Part("role", _l("Role"), maxlength=200),
+            Part("to", _l("How a sentence says “to” them, with the article (e.g. au conseil "
+                          "municipal, to the town council)"), maxlength=200),
             Part("contact", _l("E-mail address (mailed at the answer threshold, never shown)"),
                  input_type="email", maxlength=254)], required=True),
         TextArea("demand", _l("The demand"), required=True, maxlength=1000, rows=3,

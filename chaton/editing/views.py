@@ -260,7 +260,18 @@ def save(found, form, current, text):
     audit.record("campaign.create" if current is None else "campaign.edit", g.association,
                  target=found.shown_path, kind=found.kind.name)
     flash(_("Saved. The site shows the new version now."))
+    if found.kind.name == "answer" and request.form.get("mark_answered"):
+        close_with_answer(found)
     return redirect(editor_url(found), code=303)
+
+
+def close_with_answer(found):
+    """The answer's editor offers to mark the petition answered in the same step (the
+    publication button's own change of the petition's file)."""
+    from chaton.editing.campaigns import apply_action, done_message
+
+    refusal = apply_action(target("petition", found.campaign), "answered")
+    flash(refusal or done_message("answered"), "error" if refusal else "message")
 
 
 def receive_upload(found, form):

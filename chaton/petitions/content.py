@@ -26,6 +26,7 @@ SCHEMA = [
         "name": (fm.text(200), True),
         "contact": (fm.email, False),
         "role": (fm.text(200), False),
+        "to": (fm.text(200), False),
     }), required=True),
     fm.Field("demand", fm.text(1000), required=True),
     fm.Field("goal", fm.integer(1, 100_000_000), default=0),

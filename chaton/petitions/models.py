@@ -1,11 +1,14 @@
 """Petitions (indexed from Markdown), their revisions, updates, signatures and counters."""
 
+from datetime import date
+
 import peewee
 
 from chaton.core.db import BaseModel, JSONField, UTCDateTimeField, utcnow
 from chaton.orgs.models import Association
 
 STATUSES = ("draft", "open", "closed", "won", "answered")
+ENDED = ("closed", "won", "answered")  # statuses of a petition that collects no more signatures
 
 
 class Petition(BaseModel):
@@ -74,6 +77,31 @@ class Petition(BaseModel):
         if not self.goal:
             return 0
         return min(100, int(self.total_count * 100 / self.goal))
+
+    def to_target(self, language):
+        """The file's phrase for "to the target" ("au conseil municipal"), when the page is in
+        the petition's language (it is written in that language); None otherwise."""
+        phrase = self.target.get("to")
+        own = self.language or self.association.language or "fr"
+        return phrase if phrase and str(language).split("_")[0] == own.split("-")[0] else None
+
+    def is_over(self, today):
+        """Signing has ended for good: a closed, won or answered status, or a past last day."""
+        return self.status in ENDED or bool(self.closes_on and today > self.closes_on)
+
+    def shown_status(self, today):
+        """The status as pages and the JSON state it: an open petition past its last day of
+        signing reads as closed."""
+        return "closed" if self.status == "open" and self.is_over(today) else self.status
+
+    def closed_on(self, today):
+        """The day signing ended, when known: the last day of signing once past, else the date
+        of the answer it was closed with."""
+        if self.closes_on and today > self.closes_on:
+            return self.closes_on
+        if self.status == "answered" and self.answer:
+            return date.fromisoformat(self.answer["date"][:10])
+        return None
 
     def is_signable(self, today):
         """Open status, and today within the opening and closing dates."""

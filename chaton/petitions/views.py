@@ -15,7 +15,7 @@ from chaton.core.themes import render
 from chaton.petitions import interpellation, invalidation, signing, territory, thresholds
 from chaton.petitions.forms import SignForm
 from chaton.petitions.loading import load_petition
-from chaton.petitions.models import PetitionRevision, PetitionUpdate
+from chaton.petitions.models import PetitionRevision, PetitionUpdate, Signature
 from chaton.petitions.tasks import send_confirmation
 
 bp = Blueprint("petitions", __name__, url_prefix="/<org>/petitions")
@@ -27,13 +27,17 @@ def make_form(petition, formdata=None):
 
 
 def share_links(petition):
+    """Where a visitor can pass the petition on: the page's own address and nothing else in
+    each link (no tracking parameter); the apps' pages are reached only when clicked."""
     url = url_for("petitions.show", org=petition.association.slug, slug=petition.slug,
                   _external=True)
-    text = f"{petition.title} {url}"
+    text = quote(f"{petition.title} {url}")
     return {
         "url": url,
-        "email": f"mailto:?subject={quote(petition.title)}&body={quote(text)}",
-        "mastodon": f"https://share.joinmastodon.org/#text={quote(text)}",
+        "email": f"mailto:?subject={quote(petition.title)}&body={text}",
+        "mastodon": f"https://share.joinmastodon.org/#text={text}",
+        "sms": f"sms:?&body={text}",  # "?&": the form both Android and iOS read
+        "whatsapp": f"https://wa.me/?text={text}",
     }
 
 
@@ -104,6 +108,7 @@ def sign(org, slug):
         data = dict(form.data, language=str(get_locale()))
         signature, outcome = signing.sign(petition, data)
         send_confirmation(signature.id, outcome)
+        session[CHECK_MAIL_KEY] = signature.id  # not the address: the cookie is only signed
     return redirect(url_for("petitions.check_mail", org=org, slug=slug), code=303)
 
 
@@ -118,10 +123,20 @@ def too_many(exc):
     return page(petition, form, status=429)
 
 
+CHECK_MAIL_KEY = "check_mail"
+
+
 @bp.route("/<slug>/check-your-mail")
 def check_mail(org, slug):
+    """Where the link went: the address is shown once, to the visitor who just signed (their
+    session names the signature), so that a typo can be noticed and the form sent again."""
     petition = load_petition(org, slug)
-    return render("check_mail.html", petition=petition, association=petition.association)
+    signature = Signature.get_or_none((Signature.id == session.pop(CHECK_MAIL_KEY, 0))
+                                      & (Signature.petition == petition))
+    email = signature.email if signature else None
+    body = render("check_mail.html", petition=petition, association=petition.association,
+                  email=email)
+    return body, 200, {"Cache-Control": "private, no-store"} if email else {}
 
 
 @bp.route("/<slug>.json")
@@ -160,7 +175,7 @@ def petition_json(petition):
         "summary": petition.summary,
         "target": {"name": petition.target.get("name"), "role": petition.target.get("role")},
         "demand": petition.meta.get("demand"),
-        "status": petition.status,
+        "status": petition.shown_status(date.today()),
         "archived": petition.archived,
         "goal": petition.goal,
         "answer_threshold": petition.meta.get("answer_threshold") or None,
