@@ -66,14 +66,14 @@ def test_contribution_errors_are_by_their_fields(client, outbox):
     assert 'aria-invalid="true"' in title and 'aria-describedby="contribution-title-error"' in title
     assert re.search(r'id="contribution-title-error">Give your contribution a title\.'
                      r'.{0,20}</p><input id="contribution-title"', html)
-    stance = tag_with_id(html, "contribution-stance-for")
+    stance = tag_with_id(html, "stance-for")
     assert 'aria-invalid="true"' in stance
     assert 'id="contribution-stance-error">Choose one of the answers.' in html
     body = tag_with_id(html, "contribution-body")
     assert "aria-invalid" not in body and "Mon texte gardé</textarea>" in html
     summary = html[html.index('id="contribute-errors"'):html.index("<form", html.index(
         'id="contribute-errors"'))]
-    assert 'href="#contribution-title"' in summary and 'href="#contribution-stance-for"' in summary
+    assert 'href="#contribution-title"' in summary and 'href="#stance-for"' in summary
 
 
 # -- each topic's own question --------------------------------------------------------------------
