@@ -191,3 +191,12 @@ def test_topics_csv_hides_results_until_shown(client, outbox, content_dir):
                                        .get_data(as_text=True))))
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["votes"] == "1" and row["yes"] == row["no"] == row["abstain"] == ""
+
+
+def test_the_sign_in_page_says_hour_or_hours(tmp_path, content_dir):
+    from helpers import make_app
+
+    client = make_app(tmp_path, content_dir, magic_link_hours=1).test_client()
+    client.set_cookie("lang", "fr")
+    html = client.get(DEMO_URL + "/check-your-mail").get_data(as_text=True)
+    assert "pendant 1 heure." in html and "1 heures" not in html
