@@ -88,6 +88,8 @@ def test_each_topic_asks_its_own_question(client, outbox, content_dir):
         f"{url}/topics/{slug}").get_data(as_text=True))[1] for slug in ("own", "plain", "pick")}
     assert legends == {"own": "Open the park until 10 pm?", "plain": "A shared garden",
                        "pick": "Main use"}  # never the consultation's "What should we do?"
+    exported = {t["slug"]: t["question"] for t in client.get(url + "/export.json").get_json()["topics"]}
+    assert exported == legends  # the open data says what each vote asked
 
 
 def test_demo_topics_ask_their_own_questions(client, outbox):
@@ -164,7 +166,8 @@ def test_topics_csv_has_one_column_per_answer(client, outbox):
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     options = ["Un parc avec un jardin partagé", "Des terrains de sport en accès libre",
                "Une maison des associations et une salle des fêtes"]
-    assert rows[0] == ["slug", "title", "vote_type", "options", "votes", *options, "abstain",
+    assert rows[0] == ["slug", "title", "question", "vote_type", "options", "votes", *options,
+                       "abstain",
                        "yes", "no", "contributions", "comments"]
     found = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
     garden, use = found["jardin-partage"], found["usage-principal"]
@@ -172,6 +175,7 @@ def test_topics_csv_has_one_column_per_answer(client, outbox):
     assert all(garden[o] == "" for o in options)  # not this topic's answers
     assert [use[o] for o in options] == ["0", "1", "0"] and use["yes"] == use["no"] == ""
     assert "results" not in rows[0] and not any("=" in cell for row in rows for cell in row)
+    assert garden["question"].startswith("Faut-il réserver 1 000 m²")
 
 
 def test_topics_csv_columns_do_not_collide(client, content_dir):
@@ -179,8 +183,8 @@ def test_topics_csv_columns_do_not_collide(client, content_dir):
         "t": {"title": "T", "vote": "options", "options": ["votes", "Autre", "Autre"]}})
     rows = list(csv.reader(io.StringIO(client.get(url + "/export/topics.csv")
                                        .get_data(as_text=True))))
-    assert rows[0][5:9] == ["votes (1)", "Autre", "Autre (3)", "abstain"]
-    assert rows[1][4:9] == ["0", "0", "0", "0", "0"]
+    assert rows[0][6:10] == ["votes (1)", "Autre", "Autre (3)", "abstain"]
+    assert rows[1][5:10] == ["0", "0", "0", "0", "0"]
 
 
 def test_topics_csv_hides_results_until_shown(client, outbox, content_dir):

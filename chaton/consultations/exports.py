@@ -58,7 +58,8 @@ def _topics_with_rows(consultation):
     for t in topics:
         results = ({key: counts.get(t.id, {}).get(key, 0) for key, _label in t.choices()}
                    if visible else None)
-        yield t, {"slug": t.slug, "title": t.title, "vote_type": t.vote_type,
+        yield t, {"slug": t.slug, "title": t.title, "question": t.question or t.title,
+                  "vote_type": t.vote_type,
                   "options": t.options, "votes": t.vote_count, "results": results,
                   "contributions": t.contribution_count, "comments": t.comment_count}
 
@@ -69,7 +70,8 @@ def topic_rows(consultation):
         yield row
 
 
-TOPIC_COLUMNS = ("slug", "title", "vote_type", "options", "votes", "contributions", "comments")
+TOPIC_COLUMNS = ("slug", "title", "question", "vote_type", "options", "votes", "contributions",
+                 "comments")
 
 
 def _choice_columns(topic):
@@ -89,7 +91,7 @@ def topic_csv(consultation):
     pairs = list(_topics_with_rows(consultation))
     choices = [_choice_columns(topic) for topic, _row in pairs]
     spread = list(dict.fromkeys(column for columns in choices for column in columns.values()))
-    names = [*TOPIC_COLUMNS[:5], *spread, *TOPIC_COLUMNS[5:]]
+    names = [*TOPIC_COLUMNS[:6], *spread, *TOPIC_COLUMNS[6:]]
     rows = []
     for (_topic, row), columns in zip(pairs, choices, strict=True):
         results = row.pop("results") or {}
