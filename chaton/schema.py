@@ -46,7 +46,7 @@ ADDED_COLUMNS = {
         ("chaton.federation.models:PartnerCount", "duplicates"),
         ("chaton.federation.models:PartnerCount", "hashes")],
     12: [("chaton.core.events:Event", "campaign_kind")],
-    13: [("chaton.consultations.models:Topic", "question")],
+    15: [("chaton.consultations.models:Topic", "question")],
 }
 
 
@@ -138,15 +138,15 @@ def m0012_event_campaign_kind(db):
             'WHERE a."slug" = "event"."association" AND c."slug" = "event"."campaign")')
 
 
-def m0013_topic_question(db):
+def m0015_topic_question(db):
     """Each topic asks its own question in its vote (the consultation's is wider)."""
-    add_columns(db, 13)
+    add_columns(db, 15)
 
 
 MIGRATIONS = [(1, m0001_initial), (2, m0002_federation), (3, m0003_consultations),
               (4, m0004_confirmation_sent), (5, m0005_accounts), (6, m0006_hosting),
               (7, m0007_archived), (8, m0008_invalidations), (9, m0009_federation_trust),
               (10, m0010_account_sessions), (11, m0011_several_servers),
-              (12, m0012_event_campaign_kind), (13, m0013_topic_question)]
+              (12, m0012_event_campaign_kind), (15, m0015_topic_question)]
 
 
