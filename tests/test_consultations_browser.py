@@ -160,5 +160,13 @@ def test_consultation_pages_pass_axe(browser, page, server):
     violations = axe.run(visitor).response["violations"]
     if violations:
         found["join with errors"] = [v["id"] for v in violations]
+    signed_in.goto(server.url(URL + "/topics/usage-principal"))
+    click(signed_in, "#vote button[type=submit]")  # no answer chosen: the topic, its message
+    assert "Choose one of the answers" in signed_in.inner_text("#vote fieldset")
+    click(signed_in, "#contribute button[type=submit]")  # an empty contribution
+    assert "Give your contribution a title." in signed_in.inner_text("#contribute .field")
+    violations = axe.run(signed_in).response["violations"]
+    if violations:
+        found["topic with errors"] = [v["id"] for v in violations]
     assert found == {}
     assert foreign == []

@@ -10,6 +10,7 @@ from markupsafe import escape
 from chaton.consultations import voting
 from chaton.consultations.models import ActivityDay
 from chaton.core.charts import WIDTH, bars, svg
+from chaton.core.formats import colon, number, percent
 
 
 def activity(consultation, label):
@@ -41,12 +42,12 @@ def votes(topics, labels, label):
         table.append((topic, results))
         y, x = i * row_h, 0.0
         parts.append(f'<text x="0" y="{y + 12}" class="chart-label">{escape(topic.title[:80])}</text>')
-        for n, (key, text, count, percent) in enumerate(results):
-            w = WIDTH * percent / 100
+        for n, (key, text, count, share) in enumerate(results):
+            w = WIDTH * share
             css = key if key in ("yes", "no", "abstain") else f"option{n % 6}"
             parts.append(f'<rect x="{x:.1f}" y="{y + 18}" width="{w:.1f}" height="18" '
-                         f'class="choice-{css}"><title>{escape(text)}: {count} ({percent} %)'
-                         f"</title></rect>")
+                         f'class="choice-{css}"><title>{escape(colon(text))} {number(count)} '
+                         f"({percent(share)})</title></rect>")
             x += w
     return svg(row_h * len(voted), label, parts), table
 
@@ -62,9 +63,10 @@ def contributions(topics, label):
         w = (WIDTH - 60) * topic.contribution_count / top
         parts.append(f'<text x="0" y="{y + 12}" class="chart-label">{escape(topic.title[:80])}</text>')
         parts.append(f'<rect x="0" y="{y + 18}" width="{w:.1f}" height="16">'
-                     f"<title>{escape(topic.title)}: {topic.contribution_count}</title></rect>")
+                     f"<title>{escape(colon(topic.title))} {number(topic.contribution_count)}"
+                     "</title></rect>")
         parts.append(f'<text x="{w + 6:.1f}" y="{y + 31}" class="chart-label">'
-                     f"{topic.contribution_count}</text>")
+                     f"{number(topic.contribution_count)}</text>")
     return svg(row_h * len(topics), label, parts)
 
 

@@ -46,6 +46,7 @@ SCHEMA = [
 TOPIC_SCHEMA = [
     fm.Field("title", fm.text(200), required=True),
     fm.Field("summary", fm.text(500), default=""),
+    fm.Field("question", fm.text(300), default=""),  # the vote's own question (else the title)
     fm.Field("position", fm.integer(0, 1000), default=0),
     fm.Field("vote", fm.choice("yes_no", "options", "none"), default="yes_no"),
     fm.Field("options", fm.list_of(fm.text(200), 12), default=[]),
@@ -159,7 +160,8 @@ def check_consultation(path, text, org_folder):
 
 
 def parse_topic(path, folder, text=None):
-    """Parse topics/<slug>.md; options are required for an options vote."""
+    """Parse topics/<slug>.md; options are required for an options vote. The vote asks the
+    topic's own `question` (else its title), never the consultation's, which is wider."""
     path = Path(path)
     doc = fm.parse(path, text, TOPIC_SCHEMA) if text is not None else _parse_file(path, TOPIC_SCHEMA)
     if not SLUG_RE.fullmatch(path.stem):
@@ -170,5 +172,7 @@ def parse_topic(path, folder, text=None):
             _problem(doc, "options", "an options vote needs at least two options")
         if doc.meta.get("vote") != "options" and options:
             _problem(doc, "options", "options are used only with vote: options", warning=True)
+        if doc.meta.get("vote") == "none" and doc.meta.get("question"):
+            _problem(doc, "question", "the question is asked only with a vote", warning=True)
         _check_documents(doc, folder)
     return doc

@@ -47,8 +47,9 @@ def _results_visible(consultation):
                                                    date.today())
 
 
-def topic_rows(consultation):
-    """Topics with their counts; results per answer only once the organisers show them."""
+def _topics_with_rows(consultation):
+    """(topic, row) of every topic: its counts; results per answer only once the organisers
+    show them."""
     topics = topics_of(consultation)
     visible = _results_visible(consultation)
     counts = {}
@@ -57,9 +58,46 @@ def topic_rows(consultation):
     for t in topics:
         results = ({key: counts.get(t.id, {}).get(key, 0) for key, _label in t.choices()}
                    if visible else None)
-        yield {"slug": t.slug, "title": t.title, "vote_type": t.vote_type,
-               "options": t.options, "votes": t.vote_count, "results": results,
-               "contributions": t.contribution_count, "comments": t.comment_count}
+        yield t, {"slug": t.slug, "title": t.title, "question": t.question or t.title,
+                  "vote_type": t.vote_type,
+                  "options": t.options, "votes": t.vote_count, "results": results,
+                  "contributions": t.contribution_count, "comments": t.comment_count}
+
+
+def topic_rows(consultation):
+    """Topics with their counts (the JSON: results per answer as {choice key: count})."""
+    for _topic, row in _topics_with_rows(consultation):
+        yield row
+
+
+TOPIC_COLUMNS = ("slug", "title", "question", "vote_type", "options", "votes", "contributions",
+                 "comments")
+
+
+def _choice_columns(topic):
+    """{choice key: CSV column} of a topic: the choice's label (yes, no, abstain, or the
+    option's text; one written twice in a topic, or named as another column, gets its key)."""
+    columns = {}
+    for key, label in topic.choices():
+        taken = label in columns.values() or label in TOPIC_COLUMNS
+        columns[key] = f"{label} ({key})" if taken else label
+    return columns
+
+
+def topic_csv(consultation):
+    """(columns, rows) of the topics CSV: results spread over one column per choice, headed by
+    its label, between the total of votes and the counts of contributions; a topic's row
+    leaves the other topics' choices empty, and every choice empty until results are shown."""
+    pairs = list(_topics_with_rows(consultation))
+    choices = [_choice_columns(topic) for topic, _row in pairs]
+    spread = list(dict.fromkeys(column for columns in choices for column in columns.values()))
+    names = [*TOPIC_COLUMNS[:6], *spread, *TOPIC_COLUMNS[6:]]
+    rows = []
+    for (_topic, row), columns in zip(pairs, choices, strict=True):
+        results = row.pop("results") or {}
+        row.update({columns[key]: count for key, count in results.items()})
+        rows.append(row)
+    return names, rows
 
 
 def contribution_rows(consultation):
@@ -127,11 +165,14 @@ def export_json(org, slug):
 @bp.route("/<slug>/export/<any(topics, contributions, comments):table>.csv")
 def export_csv(org, slug, table):
     consultation = load_consultation(org, slug)
-    rows = {"topics": topic_rows, "contributions": contribution_rows,
-            "comments": comment_rows}[table](consultation)
+    names = None
+    if table == "topics":
+        names, rows = topic_csv(consultation)
+    else:
+        rows = {"contributions": contribution_rows, "comments": comment_rows}[table](consultation)
 
     licence = _licence(consultation)
     name = f"{org}-{slug}-{table}.csv"
-    return Response(stream_csv(rows), mimetype="text/csv", headers={
+    return Response(stream_csv(rows, names), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{name}"',
         "Link": f'<{licence["url"]}>; rel="license"', "X-License": licence["name"]})

@@ -64,14 +64,15 @@ class ProfileForm(FlaskForm):
 
 
 class ContributionForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[
+    # ids of their own: the topic page has other forms (the comment's "body")
+    title = StringField(_l("Title"), id="contribution-title", validators=[
         DataRequired(_l("Give your contribution a title.")), Length(max=150, message=AT_MOST),
         no_control_characters])
-    body = TextAreaField(_l("Your contribution"), validators=[
+    body = TextAreaField(_l("Your contribution"), id="contribution-body", validators=[
         DataRequired(_l("Write your contribution.")), Length(max=5000, message=AT_MOST),
         no_control_characters])
-    stance = ChoiceField(_l("Your position"), choices=stance_choices(), default="proposal",
-                        validators=[DataRequired(_l("Choose a position."))])
+    stance = ChoiceField(_l("Your position"), id="contribution-stance", choices=stance_choices(),
+                         default="proposal", validators=[DataRequired(_l("Choose a position."))])
 
 
 class CommentForm(FlaskForm):

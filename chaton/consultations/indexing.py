@@ -95,6 +95,7 @@ def _topic_fields(doc, media):
     meta = doc.meta
     return {
         "title": meta["title"], "summary": meta.get("summary") or "",
+        "question": meta.get("question") or "",
         "position": meta.get("position") or 0, "vote_type": meta["vote"],
         "options": meta.get("options") or [], "allow_abstain": meta["abstain"],
         "html": render_markdown(doc.body, media), "documents": meta.get("documents") or [],

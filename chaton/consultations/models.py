@@ -72,6 +72,7 @@ class Topic(BaseModel):
     checksum = peewee.CharField(max_length=64)
     title = peewee.CharField(max_length=300)
     summary = peewee.TextField(default="")
+    question = peewee.TextField(default="")  # what the vote asks ("": the title)
     position = peewee.IntegerField(default=0)
     vote_type = peewee.CharField(max_length=16, default="yes_no")  # yes_no, options, none
     options = JSONField(default=list)

@@ -172,8 +172,9 @@ def vote(org, slug, topic):
         return _refused("vote")
     try:
         outcome = voting.cast(participant, found, request.form.get("choice", ""))
-    except voting.VoteRefused:
-        return error_page(422, _("Choose one of the answers before voting."))
+    except voting.VoteRefused:  # the topic again, the message by its answers
+        return topic_page(consultation, topic, status=422,
+                          vote_error=_("Choose one of the answers before voting."))
     flash(_("Your vote is recorded.") if outcome == "new" else _("Your vote is changed.")
           if outcome == "changed" else _("This was already your vote."))
     return redirect(url_for(".topic", org=org, slug=slug, topic=topic) + "#vote", code=303)

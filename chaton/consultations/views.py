@@ -83,8 +83,9 @@ def visitor_seed(participant):
     return seed % 1_000_000
 
 
-def topic_page(consultation, topic_slug, status=200, **forms):
-    """A topic with its sheet, vote, contributions and comments (forms as filled, if any)."""
+def topic_page(consultation, topic_slug, status=200, vote_error=None, **forms):
+    """A topic with its sheet, vote, contributions and comments (forms as filled, if any;
+    `vote_error`: why the vote just posted was refused)."""
     from chaton.consultations.forms import CommentForm, ContributionForm
 
     topic = load_topic(consultation, topic_slug)
@@ -100,6 +101,7 @@ def topic_page(consultation, topic_slug, status=200, **forms):
         "consultations/topic.html", consultation, status=status, participant=participant,
         topic=topic, items=items, order=order, stance=stance, page=page, seed=seed,
         has_more=len(items) == service.PAGE_SIZE, my_choice=voting.my_choice(participant, topic),
+        vote_error=vote_error,
         results=voting.results(topic, choice_labels()),
         supported=service.supported_by(participant, items),
         thread=service.thread(topic, viewer=participant),

@@ -64,13 +64,13 @@ def my_choice(participant, topic):
 
 
 def results(topic, labels):
-    """[(key, label, count, percent)] for every choice, from the counters."""
+    """[(key, label, count, share)] for every choice, from the counters (share: 0 to 1, shown
+    with the `percent` filter in the reader's language)."""
     counts = dict(VoteCount.select(VoteCount.choice, VoteCount.count)
                   .where(VoteCount.topic == topic).tuples())
     total = topic.vote_count or 0
     rows = []
     for key, label in topic.choices():
         count = counts.get(key, 0)
-        percent = round(count * 100 / total, 1) if total else 0
-        rows.append((key, labels.get(key, label), count, percent))
+        rows.append((key, labels.get(key, label), count, count / total if total else 0))
     return rows

@@ -2,6 +2,8 @@
 
 from markupsafe import Markup, escape
 
+from chaton.core.formats import colon, date, number
+
 WIDTH = 640
 
 
@@ -20,5 +22,5 @@ def bars(points, label, height=160, width=WIDTH):
     for i, (day, value) in enumerate(points):
         h = round(value / top * (height - 20))
         parts.append(f'<rect x="{i * bar_w:.1f}" y="{height - h}" width="{max(bar_w - 2, 1):.1f}" '
-                     f'height="{h}"><title>{day.isoformat()}: {value}</title></rect>')
+                     f'height="{h}"><title>{escape(colon(date(day)))} {number(value)}</title></rect>')
     return svg(height, label, parts, width)

@@ -149,6 +149,9 @@ TOPIC_SECTIONS = [
         Select("vote", _l("Vote"), default="yes_no", options=[
             ("yes_no", _l("Yes or no")), ("options", _l("A choice among options")),
             ("none", _l("No vote (contributions and comments only)"))]),
+        Field("question", _l("Question asked"), maxlength=300,
+              hint=_l("What the vote on this topic asks, e.g. “Should the site open until "
+                      "10 pm?” Empty: the topic's title.")),
         Lines("options", _l("Options, one per line"), rows=4,
               hint=_l("For a choice among options: 2 to 12. Do not reorder or remove options "
                       "once the vote has opened.")),

@@ -43,6 +43,8 @@ def _patterns():
          lambda m: _("A choice among options needs at least two options.")),
         (r"options are used only with vote: options",
          lambda m: _("Options are used only for a choice among options.")),
+        (r"the question is asked only with a vote",
+         lambda m: _("The question is asked only when the topic has a vote.")),
         (r"expected true or false.*", lambda m: _("Write true or false.")),
         (r"expected a list.*", lambda m: _("Write a list.")),
     ]
