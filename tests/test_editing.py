@@ -269,12 +269,21 @@ def test_validation_errors_are_shown_by_their_field_and_nothing_is_written(edito
     html = response.get_data(as_text=True)
     assert 'class="error-summary" role="alert"' in html
     assert '<a href="#f-title">Title: This field is required.</a>' in html
-    assert "Write a whole number, without spaces (got &#39;beaucoup&#39;)" in html
+    assert "Write a whole number, such as 1500 or 1 500 (not “beaucoup”)." in html
     assert re.search(r'id="f-goal" name="m.goal" type="text" inputmode="numeric" class="short" '
                      r'value="beaucoup" aria-describedby="f-goal-hint f-goal-error" '
                      r'aria-invalid="true"', html)
     assert ">Nouveau récit</textarea>" in html
     assert path.read_text() == before
+
+
+def test_the_goal_message_says_what_is_accepted_in_french_and_what_it_says_works(editor, content_dir):
+    editor.set_cookie("lang", "fr")
+    html = save(editor, ECOLE_EDIT, **{"m.goal": "deuxmille"}).get_data(as_text=True)
+    assert "Écrivez un nombre entier, par exemple 1500 ou 1\u00a0500 (et non «\u00a0deuxmille\u00a0»)." in html
+    assert "sans espaces" not in html
+    assert save(editor, ECOLE_EDIT, **{"m.goal": "1 500"}).status_code == 303
+    assert "goal: 1500" in (content_dir / ORG / f"petitions/{ECOLE}.md").read_text()
 
 
 def test_cross_field_checks_are_the_indexers(editor):

@@ -12,8 +12,9 @@ def _patterns():
         (r"must not be empty", lambda m: _("This field is required.")),
         (r"too long \((\d+) characters, at most (\d+)\)",
          lambda m: _("Too long: %(n)s characters, at most %(max)s.", n=m[1], max=m[2])),
-        (r"expected a whole number, got (.*)",
-         lambda m: _("Write a whole number, without spaces (got %(value)s).", value=m[1])),
+        (r"expected a whole number.*, got (.*)",
+         lambda m: _("Write a whole number, such as 1500 or 1 500 (not “%(value)s”).",
+                     value=_unquoted(m[1]))),
         (r"must be between (\d+) and (\d+)",
          lambda m: _("Write a number between %(min)s and %(max)s.", min=m[1], max=m[2])),
         (r"expected a date written YYYY-MM-DD, got (.*)",
@@ -60,6 +61,13 @@ def explain(problem):
         if found:
             return _humanize(prefix) + make(found)
     return problem.message
+
+
+def _unquoted(shown):
+    """`'deuxmille'` (a value as the checks show it) -> `deuxmille`."""
+    if len(shown) > 1 and shown[0] == shown[-1] and shown[0] in "'\"":
+        return shown[1:-1]
+    return shown
 
 
 def _humanize(prefix):
