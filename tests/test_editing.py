@@ -280,7 +280,8 @@ def test_validation_errors_are_shown_by_their_field_and_nothing_is_written(edito
 def test_the_goal_message_says_what_is_accepted_in_french_and_what_it_says_works(editor, content_dir):
     editor.set_cookie("lang", "fr")
     html = save(editor, ECOLE_EDIT, **{"m.goal": "deuxmille"}).get_data(as_text=True)
-    assert "Écrivez un nombre entier, par exemple 1500 ou 1\u00a0500 (et non «\u00a0deuxmille\u00a0»)." in html
+    assert ("Écrivez un nombre entier, par exemple 1500 ou 1\u00a0500 "
+            "(et non «\u00a0deuxmille\u00a0»).") in html
     assert "sans espaces" not in html
     assert save(editor, ECOLE_EDIT, **{"m.goal": "1 500"}).status_code == 303
     assert "goal: 1500" in (content_dir / ORG / f"petitions/{ECOLE}.md").read_text()
