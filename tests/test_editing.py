@@ -201,7 +201,7 @@ def test_editing_keeps_unknown_keys_comments_and_order(editor, content_dir):
     path.write_text(HAND_WRITTEN)
     url = f"{ADMIN}/petitions/piscine/edit"
     html = editor.get(url).get_data(as_text=True)
-    assert "Other fields of the file, kept as they are: colour." in html
+    assert "Other settings, kept as they are: colour." in html
     response = save(editor, url, **{"m.title": "Ouvrez la piscine le dimanche matin",
                                     "m.goal": "1 000", "body": "Le texte **modifié**."})
     assert response.status_code == 303, response.get_data(as_text=True)[:2000]
@@ -309,7 +309,7 @@ def test_a_file_changed_since_the_form_was_loaded_is_not_overwritten(editor, con
     response = editor.post(ECOLE_EDIT, data=data)
     assert response.status_code == 409
     html = response.get_data(as_text=True)
-    assert "Someone changed this file since you opened this page" in html
+    assert "Someone else saved this text since you opened this page" in html
     assert 'value="Mon titre"' in html
     text = path.read_text()
     assert "goal: 3000" in text and "Mon titre" not in text

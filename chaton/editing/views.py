@@ -234,7 +234,7 @@ def may_write(found, current):
 def save(found, form, current, text):
     if (checksum(current) if current is not None else "") != form.checksum:
         form.errors["conflict"] = _(
-            "Someone changed this file since you opened this page. Your text is kept below but "
+            "Someone else saved this text since you opened this page. Your text is kept below but "
             "was not saved: copy what you need, then reload the page to see the new version.")
         return page(found, form, 409)
     if form.blocking:
