@@ -287,6 +287,41 @@ def test_the_goal_message_says_what_is_accepted_in_french_and_what_it_says_works
     assert "goal: 1500" in (content_dir / ORG / f"petitions/{ECOLE}.md").read_text()
 
 
+def test_the_form_speaks_of_the_petition_not_of_its_file(editor):
+    editor.set_cookie("lang", "fr")
+    path = f"content/{ORG}/petitions/{ECOLE}.md"
+    html = editor.get(ECOLE_EDIT).get_data(as_text=True)
+    assert "Modifier en texte brut" in html
+    html = html[html.index("<h1>"):html.index("</form>")]  # the editor's heading to its form's end
+    assert path not in html and "fichier" not in html.lower()
+    assert path in editor.get(ECOLE_EDIT + "?mode=raw").get_data(as_text=True)  # plain text: the file
+    update = editor.get(f"{ADMIN}/petitions/{ECOLE}/updates/new").get_data(as_text=True)
+    assert "nom du fichier" not in update and "Vide : le jour du premier enregistrement" in update
+
+
+def test_the_text_has_formatting_buttons_and_the_markdown_hint_without_javascript(editor):
+    html = editor.get(ECOLE_EDIT).get_data(as_text=True)
+    toolbar = re.search(r'<div class="md-toolbar" role="toolbar" aria-label="Formatting of the text" '
+                        r'aria-controls="body" data-for="body" hidden>(.*?)</div>', html, re.S)
+    assert toolbar, "no toolbar"
+    names = re.findall(r'<button type="button" class="md-button" data-md="(\w+)"[^>]*>(.*?)</button>',
+                       toolbar.group(1))
+    assert names == [("bold", "<strong>Bold</strong>"), ("heading", "Heading"), ("list", "List"),
+                     ("link", "Link"), ("image", "Picture")]
+    assert '<span class="markdown-hint">Markdown: **bold**' in html
+    assert '<script src="/static/themes/default/js/editor.js' in html or "js/editor.js" in html
+
+
+def test_the_picture_upload_sits_next_to_the_picture(editor):
+    html = editor.get(ECOLE_EDIT).get_data(as_text=True)
+    picture = re.search(r"<legend>Picture</legend>(.*?)</fieldset>\s*</fieldset>", html, re.S)
+    assert picture, "no picture section"
+    assert 'id="f-image"' in picture.group(1) and 'id="upload-file"' in picture.group(1)
+    assert html.count('id="upload"') == 1
+    update = editor.get(f"{ADMIN}/petitions/{ECOLE}/updates/new").get_data(as_text=True)
+    assert 'class="upload editor-section' in update  # no picture field: at the end, for the text
+
+
 def test_cross_field_checks_are_the_indexers(editor):
     response = save(editor, ECOLE_EDIT, **{"m.closes": "2026-08-01", "m.milestones": "100, 5000"})
     html = response.get_data(as_text=True)
