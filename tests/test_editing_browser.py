@@ -56,8 +56,10 @@ def browser():
 
 
 def signed_in(browser, server, **options):
-    """A page of a fresh context, signed in through the sign-in form."""
-    context = browser.new_context(**options)
+    """A page of a fresh context, signed in through the sign-in form (once: later contexts
+    start with its cookies, as sign-ins are limited to 10 a minute)."""
+    state = getattr(server, "signed_in_state", None)
+    context = browser.new_context(storage_state=state, **options)
     context.set_default_timeout(10_000)
     foreign = []
 
@@ -74,11 +76,13 @@ def signed_in(browser, server, **options):
     page.errors = []
     page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
     page.on("pageerror", lambda e: page.errors.append(str(e)))
-    page.goto(server.url("/lang/en?next=/account/login"))
-    page.fill("#email", EMAIL)
-    page.fill("#password", PASSWORD)
-    page.click("button[value=password]")
-    page.wait_for_url("**/account/**")
+    if state is None:
+        page.goto(server.url("/lang/en?next=/account/login"))
+        page.fill("#email", EMAIL)
+        page.fill("#password", PASSWORD)
+        page.click("button[value=password]")
+        page.wait_for_url("**/account/**")
+        server.signed_in_state = context.storage_state()
     return context, page
 
 
