@@ -41,22 +41,24 @@ def has_team(association):
 
 
 def steps(association):
-    """The steps the signed-in member may do, in order."""
+    """The steps the signed-in member may do, in order (each checked only when shown)."""
     org = association.slug
     settings = url_for("association_settings.edit", org=org)
     meta = association.meta or {}
-    found = [
-        (Step("campaign", _l("Create your first petition"),
-              url_for("editing.new_campaign", org=org, kind="petition"),
-              has_campaign(association)), "edit"),
-        (Step("description", _l("Describe the association in one sentence"), settings + "#description",
-              bool(meta.get("description"))), "manage"),
-        (Step("color", _l("Choose its colour"), settings + "#color", bool(meta.get("color"))), "manage"),
-        (Step("logo", _l("Add its logo"), settings + "#logo_file", bool(meta.get("logo"))), "manage"),
-        (Step("team", _l("Invite a second member of the team"), url_for("members.index", org=org) + "#email",
-              has_team(association)), "manage"),
+    table = [  # name, what to do, where, who may, done?
+        ("campaign", _l("Create your first petition"),
+         url_for("editing.new_campaign", org=org, kind="petition"), "edit",
+         lambda: has_campaign(association)),
+        ("description", _l("Describe the association in one sentence"), settings + "#description",
+         "manage", lambda: bool(meta.get("description"))),
+        ("color", _l("Choose its colour"), settings + "#color", "manage",
+         lambda: bool(meta.get("color"))),
+        ("logo", _l("Add its logo"), settings + "#logo_file", "manage", lambda: bool(meta.get("logo"))),
+        ("team", _l("Invite a second member of the team"), url_for("members.index", org=org) + "#email",
+         "manage", lambda: has_team(association)),
     ]
-    return [step for step, permission in found if can(permission)]
+    return [Step(name, label, url, done()) for name, label, url, permission, done in table
+            if can(permission)]
 
 
 def dashboard_context(association):
