@@ -322,6 +322,15 @@ def test_the_picture_upload_sits_next_to_the_picture(editor):
     assert 'class="upload editor-section' in update  # no picture field: at the end, for the text
 
 
+def test_the_current_picture_is_shown_beside_its_field(editor):
+    html = editor.get(ECOLE_EDIT).get_data(as_text=True)
+    assert f'<img src="/{ORG}/media/images/ecole.svg" alt="" class="thumb current-picture">' in html
+    for typed in ("../../../etc/passwd.png", "/etc/hosts.png", "x" * 5000 + ".png", "absente.png"):
+        html = editor.post(ECOLE_EDIT, data={**form_of(editor, ECOLE_EDIT), "m.image": typed,
+                                             "action": "preview"}).get_data(as_text=True)
+        assert "current-picture" not in html
+
+
 def test_cross_field_checks_are_the_indexers(editor):
     response = save(editor, ECOLE_EDIT, **{"m.closes": "2026-08-01", "m.milestones": "100, 5000"})
     html = response.get_data(as_text=True)
