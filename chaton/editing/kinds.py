@@ -125,7 +125,8 @@ CONSULTATION_SECTIONS = [
             ("live", _l("Shown at every moment")), ("after_vote", _l("Shown once the vote is over"))]),
         Select("licence", _l("Licence of the open data"), default="ODbL-1.0",
                options=[(name, name) for name in consultation_content.LICENCES]),
-        TextArea("charter", _l("Charter of participation (Markdown)"), maxlength=5000, rows=4),
+        TextArea("charter", _l("Charter of participation"), maxlength=5000, rows=4,
+                 hint=_l("Written like the context above: **bold**, - a list, [a link](https://…).")),
     ]),
     (_l("Documents and picture"), [
         Rows("documents", _l("Documents"), DOCUMENTS),
