@@ -296,7 +296,7 @@ def test_the_form_speaks_of_the_petition_not_of_its_file(editor):
     assert path not in html and "fichier" not in html.lower()
     assert path in editor.get(ECOLE_EDIT + "?mode=raw").get_data(as_text=True)  # plain text: the file
     update = editor.get(f"{ADMIN}/petitions/{ECOLE}/updates/new").get_data(as_text=True)
-    assert "nom du fichier" not in update and "Vide : le jour du premier enregistrement" in update
+    assert "nom du fichier" not in update and "Vide\u00a0: le jour du premier enregistrement" in update
 
 
 def test_the_text_has_formatting_buttons_and_the_markdown_hint_without_javascript(editor):
