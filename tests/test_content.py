@@ -25,10 +25,21 @@ def test_errors_name_the_file_the_line_and_the_field(content_dir):
                     "goal: many\nstatus: maybe\n---\nBody\n")
     result = check(content_dir)
     assert result.exit_code == 1
-    assert "content/quartiers-solidaires/petitions/broken.md:5: goal: expected a whole number" \
-        in result.output
+    assert "content/quartiers-solidaires/petitions/broken.md:5: goal: expected a whole number " \
+        "such as 1500 or 1 500, got 'many'" in result.output
     assert "content/quartiers-solidaires/petitions/broken.md:6: status: expected one of" \
         in result.output
+
+
+def test_numbers_may_have_their_thousands_apart(content_dir):
+    path = content_dir / "quartiers-solidaires/petitions/grouped.md"
+    path.write_text("---\ntitle: Grouped\ntarget: {name: Mayor}\ndemand: More.\n"
+                    "goal: 1 500\nmilestones: [500]\npaper_signatures: 1\u202f200\nstatus: open\n---\nBody\n")
+    result = check(content_dir)
+    assert "grouped.md" not in result.output, result.output
+    path.write_text(path.read_text().replace("goal: 1 500", "goal: 15 00"))
+    assert "grouped.md:5: goal: expected a whole number such as 1500 or 1 500, got '15 00'" \
+        in check(content_dir).output
 
 
 def test_invalid_yaml_and_missing_fields_are_reported(content_dir):

@@ -201,7 +201,7 @@ def test_editing_keeps_unknown_keys_comments_and_order(editor, content_dir):
     path.write_text(HAND_WRITTEN)
     url = f"{ADMIN}/petitions/piscine/edit"
     html = editor.get(url).get_data(as_text=True)
-    assert "Other fields of the file, kept as they are: colour." in html
+    assert "Other settings, kept as they are: colour." in html
     response = save(editor, url, **{"m.title": "Ouvrez la piscine le dimanche matin",
                                     "m.goal": "1 000", "body": "Le texte **modifié**."})
     assert response.status_code == 303, response.get_data(as_text=True)[:2000]
@@ -269,12 +269,66 @@ def test_validation_errors_are_shown_by_their_field_and_nothing_is_written(edito
     html = response.get_data(as_text=True)
     assert 'class="error-summary" role="alert"' in html
     assert '<a href="#f-title">Title: This field is required.</a>' in html
-    assert "Write a whole number, without spaces (got &#39;beaucoup&#39;)" in html
+    assert "Write a whole number, such as 1500 or 1 500 (not “beaucoup”)." in html
     assert re.search(r'id="f-goal" name="m.goal" type="text" inputmode="numeric" class="short" '
                      r'value="beaucoup" aria-describedby="f-goal-hint f-goal-error" '
                      r'aria-invalid="true"', html)
     assert ">Nouveau récit</textarea>" in html
     assert path.read_text() == before
+
+
+def test_the_goal_message_says_what_is_accepted_in_french_and_what_it_says_works(editor, content_dir):
+    editor.set_cookie("lang", "fr")
+    html = save(editor, ECOLE_EDIT, **{"m.goal": "deuxmille"}).get_data(as_text=True)
+    assert ("Écrivez un nombre entier, par exemple 1500 ou 1\u00a0500 "
+            "(et non «\u00a0deuxmille\u00a0»).") in html
+    assert "sans espaces" not in html
+    assert save(editor, ECOLE_EDIT, **{"m.goal": "1 500"}).status_code == 303
+    assert "goal: 1500" in (content_dir / ORG / f"petitions/{ECOLE}.md").read_text()
+
+
+def test_the_form_speaks_of_the_petition_not_of_its_file(editor):
+    editor.set_cookie("lang", "fr")
+    path = f"content/{ORG}/petitions/{ECOLE}.md"
+    html = editor.get(ECOLE_EDIT).get_data(as_text=True)
+    assert "Modifier en texte brut" in html
+    html = html[html.index("<h1>"):html.index("</form>")]  # the editor's heading to its form's end
+    assert path not in html and "fichier" not in html.lower()
+    assert path in editor.get(ECOLE_EDIT + "?mode=raw").get_data(as_text=True)  # plain text: the file
+    update = editor.get(f"{ADMIN}/petitions/{ECOLE}/updates/new").get_data(as_text=True)
+    assert "nom du fichier" not in update and "Vide\u00a0: le jour du premier enregistrement" in update
+
+
+def test_the_text_has_formatting_buttons_and_the_markdown_hint_without_javascript(editor):
+    html = editor.get(ECOLE_EDIT).get_data(as_text=True)
+    toolbar = re.search(r'<div class="md-toolbar" role="toolbar" aria-label="Formatting of the text" '
+                        r'aria-controls="body" data-for="body" hidden>(.*?)</div>', html, re.S)
+    assert toolbar, "no toolbar"
+    names = re.findall(r'<button type="button" class="md-button" data-md="(\w+)"[^>]*>(.*?)</button>',
+                       toolbar.group(1))
+    assert names == [("bold", "<strong>Bold</strong>"), ("heading", "Heading"), ("list", "List"),
+                     ("link", "Link"), ("image", "Picture")]
+    assert '<span class="markdown-hint">Markdown: **bold**' in html
+    assert '<script src="/static/themes/default/js/editor.js' in html or "js/editor.js" in html
+
+
+def test_the_picture_upload_sits_next_to_the_picture(editor):
+    html = editor.get(ECOLE_EDIT).get_data(as_text=True)
+    picture = re.search(r"<legend>Picture</legend>(.*?)</fieldset>\s*</fieldset>", html, re.S)
+    assert picture, "no picture section"
+    assert 'id="f-image"' in picture.group(1) and 'id="upload-file"' in picture.group(1)
+    assert html.count('id="upload"') == 1
+    update = editor.get(f"{ADMIN}/petitions/{ECOLE}/updates/new").get_data(as_text=True)
+    assert 'class="upload editor-section' in update  # no picture field: at the end, for the text
+
+
+def test_the_current_picture_is_shown_beside_its_field(editor):
+    html = editor.get(ECOLE_EDIT).get_data(as_text=True)
+    assert f'<img src="/{ORG}/media/images/ecole.svg" alt="" class="thumb current-picture">' in html
+    for typed in ("../../../etc/passwd.png", "/etc/hosts.png", "x" * 5000 + ".png", "absente.png"):
+        html = editor.post(ECOLE_EDIT, data={**form_of(editor, ECOLE_EDIT), "m.image": typed,
+                                             "action": "preview"}).get_data(as_text=True)
+        assert "current-picture" not in html
 
 
 def test_cross_field_checks_are_the_indexers(editor):
@@ -299,7 +353,7 @@ def test_a_file_changed_since_the_form_was_loaded_is_not_overwritten(editor, con
     response = editor.post(ECOLE_EDIT, data=data)
     assert response.status_code == 409
     html = response.get_data(as_text=True)
-    assert "Someone changed this file since you opened this page" in html
+    assert "Someone else saved this text since you opened this page" in html
     assert 'value="Mon titre"' in html
     text = path.read_text()
     assert "goal: 3000" in text and "Mon titre" not in text

@@ -56,8 +56,10 @@ def browser():
 
 
 def signed_in(browser, server, **options):
-    """A page of a fresh context, signed in through the sign-in form."""
-    context = browser.new_context(**options)
+    """A page of a fresh context, signed in through the sign-in form (once: later contexts
+    start with its cookies, as sign-ins are limited to 10 a minute)."""
+    state = getattr(server, "signed_in_state", None)
+    context = browser.new_context(storage_state=state, **options)
     context.set_default_timeout(10_000)
     foreign = []
 
@@ -74,11 +76,13 @@ def signed_in(browser, server, **options):
     page.errors = []
     page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
     page.on("pageerror", lambda e: page.errors.append(str(e)))
-    page.goto(server.url("/lang/en?next=/account/login"))
-    page.fill("#email", EMAIL)
-    page.fill("#password", PASSWORD)
-    page.click("button[value=password]")
-    page.wait_for_url("**/account/**")
+    if state is None:
+        page.goto(server.url("/lang/en?next=/account/login"))
+        page.fill("#email", EMAIL)
+        page.fill("#password", PASSWORD)
+        page.click("button[value=password]")
+        page.wait_for_url("**/account/**")
+        server.signed_in_state = context.storage_state()
     return context, page
 
 
@@ -178,6 +182,91 @@ def test_errors_are_announced_and_keep_what_was_typed(browser, server):
         expect(page.locator("#f-goal")).to_have_attribute("aria-invalid", "true")
         violations = Axe().run(page).response["violations"]
         assert violations == [], "axe on the editor with errors:" + readable(violations)
+    finally:
+        context.close()
+
+
+def test_the_toolbar_writes_markdown_around_the_selection(browser, server):
+    context, page = signed_in(browser, server)
+    try:
+        page.goto(server.url(EDITOR))
+        toolbar = page.get_by_role("toolbar", name="Formatting of the text")
+        expect(toolbar).to_be_visible()
+        names = ["Bold", "Heading", "List", "Link", "Picture"]
+        for name in names:
+            expect(toolbar.get_by_role("button", name=name, exact=True)).to_be_visible()
+        expect(page.locator("#body-hint .markdown-hint")).to_be_hidden()  # the buttons say it
+        page.fill("#body", "Un préau pour la cour")
+        page.evaluate("document.getElementById('body').setSelectionRange(3, 8)")  # "préau"
+        toolbar.get_by_role("button", name="Bold").click()
+        expect(page.locator("#body")).to_have_value("Un **préau** pour la cour")
+        expect(page.locator("#preview strong")).to_have_text(["préau"])
+        page.keyboard.type("toit")  # the words stay selected: typing replaces them
+        expect(page.locator("#body")).to_have_value("Un **toit** pour la cour")
+
+        page.evaluate("(b => b.setSelectionRange(b.value.length, b.value.length))"
+                      "(document.getElementById('body'))")
+        toolbar.get_by_role("button", name="Link").click()
+        page.keyboard.type("https://example.org")  # the address is selected, to be typed
+        expect(page.locator("#body")).to_have_value(
+            "Un **toit** pour la cour[text of the link](https://example.org)")
+
+        toolbar.get_by_role("button", name="Bold").focus()  # one tab stop, arrows move on
+        page.keyboard.press("ArrowRight")
+        expect(toolbar.get_by_role("button", name="Heading")).to_be_focused()
+        page.keyboard.press("End")
+        expect(toolbar.get_by_role("button", name="Picture")).to_be_focused()
+        assert page.evaluate("[...document.querySelectorAll('.md-toolbar button')]"
+                             ".map(b => b.tabIndex)") == [-1, -1, -1, -1, 0]
+        page.focus("#body")
+        page.evaluate("document.getElementById('body').setSelectionRange(0, 2)")
+        page.keyboard.press("Control+b")
+        expect(page.locator("#body")).to_have_value(
+            "**Un** **toit** pour la cour[text of the link](https://example.org)")
+        assert page.errors == [] and page.foreign == []
+    finally:
+        context.close()
+
+
+def test_without_javascript_the_markdown_hint_stays(browser, server):
+    context, page = signed_in(browser, server, java_script_enabled=False)
+    try:
+        page.goto(server.url(EDITOR))
+        expect(page.locator(".md-toolbar")).to_be_hidden()
+        expect(page.locator("#body-hint")).to_contain_text("Markdown: **bold**, *italics*")
+        expect(page.locator("#body-hint .markdown-hint")).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_admin_table_headers_break_between_words_only_on_a_phone(browser, server):
+    context, page = signed_in(browser, server, viewport={"width": 390, "height": 900})
+    try:
+        page.goto(server.url(f"/{ORG}/admin/?lang=fr"))
+        headers = page.locator("table.data th[scope=col]")
+        expect(headers.first).to_be_visible()
+        style = headers.first.evaluate("th => [getComputedStyle(th).hyphens, "
+                                       "getComputedStyle(th).overflowWrap]")
+        assert style == ["manual", "normal"], style
+        # every word of every header lies on one line (no "Confir-/mées")
+        broken = page.evaluate("""() => {
+          const broken = [];
+          for (const th of document.querySelectorAll('table.data th')) {
+            const walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+            for (let node; (node = walker.nextNode());) {
+              for (const match of node.data.matchAll(/\\S+/g)) {
+                const range = document.createRange();
+                range.setStart(node, match.index);
+                range.setEnd(node, match.index + match[0].length);
+                if (range.getClientRects().length > 1) { broken.push(match[0]); }
+              }
+            }
+          }
+          return broken;
+        }""")
+        assert broken == []
+        overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+        assert not overflow, "the dashboard is wider than a phone"
     finally:
         context.close()
 

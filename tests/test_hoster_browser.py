@@ -103,6 +103,7 @@ PAGES = {
     "hoster-audit": lambda page, server: page.goto(server.url("/hoster/audit")),
     "hoster-federation": lambda page, server: page.goto(server.url("/hoster/federation")),
     "settings": lambda page, server: page.goto(server.url(f"/{ORG}/admin/settings")),
+    "first-steps": lambda page, server: page.goto(server.url(f"/{ORG}/admin/")),  # a new dashboard
     "settings-errors": settings_with_errors,
 }
 

@@ -43,7 +43,7 @@ def test_real_pictures_are_accepted_and_served(editor, client, content_dir, fmt,
                       **{"m.title": "Titre tapé"})
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert f"Uploaded: media/cour-d-ecole.{extension}" in html
+    assert f"Sent: cour-d-ecole.{extension}" in html
     assert 'value="Titre tapé"' in html  # what was typed is kept
     assert f"![Une cour d&#39;école](media/cour-d-ecole.{extension})" in html  # added to the text
     served = client.get(f"/{ORG}/media/media/cour-d-ecole.{extension}")

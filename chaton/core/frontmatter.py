@@ -187,11 +187,17 @@ def text(max_length=300, min_length=1):
     return parse_text
 
 
+# 10 000, 10\u00a0000, 10'000: YAML reads them as text; the thousands are grouped by 3 digits
+GROUPED_RE = re.compile(r"\d{1,3}(?:[ \u00a0\u202f']\d{3})+")
+
+
 def integer(minimum=0, maximum=10**9):
-    """A whole number within bounds."""
+    """A whole number within bounds, written 1500 or with its thousands apart (1 500)."""
     def parse_integer(value):
+        if isinstance(value, str) and GROUPED_RE.fullmatch(value.strip()):
+            value = int(re.sub(r"\D", "", value))
         if isinstance(value, bool) or not isinstance(value, int):
-            raise FieldError(f"expected a whole number, got {value!r}")
+            raise FieldError(f"expected a whole number such as 1500 or 1 500, got {value!r}")
         if not minimum <= value <= maximum:
             raise FieldError(f"must be between {minimum} and {maximum}")
         return value

@@ -7,7 +7,8 @@
   with its fields, its file, its checks (the indexer's own) and where its pictures go;
 - `views.py`: the editor pages; `campaigns.py`: the list and the publication buttons;
 - `uploads.py`: pictures and PDF checked by their content, stored in the association's folder;
-- `association_settings.py`: the association's settings, its association.md edited by a form.
+- `association_settings.py`: the association's settings, its association.md edited by a form;
+- `first_steps.py`: a new association's first steps, listed on its dashboard.
 """
 
 
@@ -18,4 +19,6 @@ capability = Capability(
     # the editor; the association's settings, association.md edited by a form (with a logo)
     blueprints=("chaton.editing.blueprint:bp", "chaton.editing.association_settings:bp"),
     modules=("chaton.editing.campaigns", "chaton.editing.views"),  # their routes on that blueprint
+    # a new association's first steps on its dashboard (first campaign, texts, colour, logo, team)
+    page_context=(("dashboard", "chaton.editing.first_steps:dashboard_context"),),
 )

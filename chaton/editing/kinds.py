@@ -39,14 +39,12 @@ CONSULTATION_STATUSES = [("draft", _l("Draft: visible to the association's membe
                          ("published", _l("Published"))]
 PHASE_LABELS = {"information": _l("Information"), "contribution": _l("Contributions"),
                 "vote": _l("Vote"), "synthesis": _l("Synthesis"), "answer": _l("Answer")}
-DOCUMENTS = [Part("file", _l("File (e.g. documents/plan.pdf)"), required=True),
+DOCUMENTS = [Part("file", _l("Document sent (such as documents/plan.pdf)"), required=True),
              Part("title", _l("Title shown"), required=True, maxlength=200)]
 PERSON = [Part("name", _l("Name"), required=True, maxlength=200),
           Part("role", _l("Role"), maxlength=200)]
-IMAGE_HINT = _l("A picture uploaded below, or a path in the association's folder such as "
-                "images/photo.jpg.")
-CONSULTATION_IMAGE_HINT = _l("A picture uploaded below, or a path in the consultation's folder "
-                             "such as documents/plan.jpg.")
+IMAGE_HINT = _l("Send a new picture just below, or choose one already sent (start typing its "
+                "name).")
 
 PETITION_SECTIONS = [
     (_l("The text people sign"), [
@@ -129,11 +127,12 @@ CONSULTATION_SECTIONS = [
             ("live", _l("Shown at every moment")), ("after_vote", _l("Shown once the vote is over"))]),
         Select("licence", _l("Licence of the open data"), default="ODbL-1.0",
                options=[(name, name) for name in consultation_content.LICENCES]),
-        TextArea("charter", _l("Charter of participation (Markdown)"), maxlength=5000, rows=4),
+        TextArea("charter", _l("Charter of participation"), maxlength=5000, rows=4,
+                 hint=_l("Written like the context above: **bold**, - a list, [a link](https://…).")),
     ]),
     (_l("Documents and picture"), [
         Rows("documents", _l("Documents"), DOCUMENTS),
-        Field("image", _l("Picture"), hint=CONSULTATION_IMAGE_HINT, maxlength=300),
+        Field("image", _l("Picture"), hint=IMAGE_HINT, maxlength=300),
         Field("image_alt", _l("Description of the picture"), maxlength=300),
         Field("language", _l("Language of the text (code such as fr or en)"), maxlength=12),
     ]),
@@ -162,7 +161,7 @@ TOPIC_SECTIONS = [
 
 UPDATE_SECTIONS = [(_l("The update"), [
     Field("title", _l("Title"), required=True, maxlength=200),
-    Date("date", _l("Date shown"), hint=_l("Empty: the date of the file name.")),
+    Date("date", _l("Date shown"), hint=_l("Empty: the day the update is first saved.")),
 ])]
 
 PUBLISHED_SECTIONS = [(_l("Publication"), [
@@ -194,23 +193,23 @@ class Kind:
 
 KINDS = {k.name: k for k in [
     Kind("petition", _l("Petition"), PETITION_SECTIONS, petition_content.SCHEMA,
-         _l("The story (Markdown)"), "petition", new_label=_l("New petition"),
+         _l("The story"), "petition", new_label=_l("New petition"),
          body_hint=_l("Why the petition matters. Part of the signed text.")),
     Kind("update", _l("Update"), UPDATE_SECTIONS, petition_content.UPDATE_SCHEMA,
-         _l("Text (Markdown)"), "petition", new_label=_l("New update"),
+         _l("Text"), "petition", new_label=_l("New update"),
          body_hint=_l("Mailed to the signatories who asked for news once published.")),
     Kind("answer", _l("Answer of the target"), PUBLISHED_SECTIONS, petition_content.ANSWER_SCHEMA,
-         _l("The answer (Markdown)"), "petition"),
+         _l("The answer"), "petition"),
     Kind("consultation", _l("Consultation"), CONSULTATION_SECTIONS, consultation_content.SCHEMA,
-         _l("Context (Markdown)"), "consultation", new_label=_l("New consultation"),
+         _l("Context"), "consultation", new_label=_l("New consultation"),
          body_hint=_l("Why the consultation, what is at stake, what is already decided.")),
     Kind("topic", _l("Topic"), TOPIC_SECTIONS, consultation_content.TOPIC_SCHEMA,
-         _l("Information sheet (Markdown)"), "consultation", new_label=_l("New topic")),
+         _l("Information sheet"), "consultation", new_label=_l("New topic")),
     Kind("synthesis", _l("Synthesis"), PUBLISHED_SECTIONS, consultation_content.PUBLISHED_SCHEMA,
-         _l("The synthesis (Markdown)"), "consultation",
+         _l("The synthesis"), "consultation",
          body_hint=_l("Write #c12 to cite contribution 12.")),
     Kind("consultation-answer", _l("Answer of the decision makers"), PUBLISHED_SECTIONS,
-         consultation_content.PUBLISHED_SCHEMA, _l("The answer (Markdown)"), "consultation",
+         consultation_content.PUBLISHED_SCHEMA, _l("The answer"), "consultation",
          body_hint=_l("Write #c12 to cite contribution 12.")),
 ]}
 

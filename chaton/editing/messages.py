@@ -12,8 +12,9 @@ def _patterns():
         (r"must not be empty", lambda m: _("This field is required.")),
         (r"too long \((\d+) characters, at most (\d+)\)",
          lambda m: _("Too long: %(n)s characters, at most %(max)s.", n=m[1], max=m[2])),
-        (r"expected a whole number, got (.*)",
-         lambda m: _("Write a whole number, without spaces (got %(value)s).", value=m[1])),
+        (r"expected a whole number.*, got (.*)",
+         lambda m: _("Write a whole number, such as 1500 or 1 500 (not “%(value)s”).",
+                     value=_unquoted(m[1]))),
         (r"must be between (\d+) and (\d+)",
          lambda m: _("Write a number between %(min)s and %(max)s.", min=m[1], max=m[2])),
         (r"expected a date written YYYY-MM-DD, got (.*)",
@@ -23,10 +24,11 @@ def _patterns():
         (r"expected an e-mail address, got (.*)", lambda m: _("Write a valid e-mail address.")),
         (r"expected a language code.*", lambda m: _("Write a language code such as fr or en.")),
         (r"expected a path inside the association's folder.*",
-         lambda m: _("Write a path inside the association's folder, such as images/photo.jpg.")),
+         lambda m: _("Choose a picture or a document sent to the site, such as images/photo.jpg.")),
         (r"use lower-case letters, digits and dashes only",
          lambda m: _("Use lower-case letters, digits and dashes only.")),
-        (r"file (.*) not found", lambda m: _("The file %(file)s does not exist.", file=m[1])),
+        (r"file (.*) not found",
+         lambda m: _("%(file)s is not on the site: send it with the form below.", file=m[1])),
         (r"is before opens", lambda m: _("The last day comes before the first day.")),
         (r"a milestone is above the goal", lambda m: _("A milestone is above the goal.")),
         (r"describe the image for people who cannot see it",
@@ -62,6 +64,13 @@ def explain(problem):
         if found:
             return _humanize(prefix) + make(found)
     return problem.message
+
+
+def _unquoted(shown):
+    """`'deuxmille'` (a value as the checks show it) -> `deuxmille`."""
+    if len(shown) > 1 and shown[0] == shown[-1] and shown[0] in "'\"":
+        return shown[1:-1]
+    return shown
 
 
 def _humanize(prefix):

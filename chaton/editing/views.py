@@ -234,7 +234,7 @@ def may_write(found, current):
 def save(found, form, current, text):
     if (checksum(current) if current is not None else "") != form.checksum:
         form.errors["conflict"] = _(
-            "Someone changed this file since you opened this page. Your text is kept below but "
+            "Someone else saved this text since you opened this page. Your text is kept below but "
             "was not saved: copy what you need, then reload the page to see the new version.")
         return page(found, form, 409)
     if form.blocking:
@@ -365,6 +365,23 @@ def pictures(found):
     return found_paths
 
 
+def current_picture(found, form):
+    """The address of the picture the `image` field names, when it is a picture of this
+    association that exists (shown beside the field), else None."""
+    value = str(form.values.get("m.image") or "").strip()
+    if not value or Path(value).suffix.lower() not in (".png", ".jpg", ".jpeg", ".gif", ".webp",
+                                                       ".svg"):
+        return None
+    root = found.image_root.resolve()
+    try:  # what was typed: "../x.png", a name too long for the disk...
+        path = (root / value).resolve()
+        if root not in path.parents or not path.is_file():
+            return None
+    except (OSError, ValueError):
+        return None
+    return f"{found.media_base}/{path.relative_to(root).as_posix()}"
+
+
 def page(found, form, status=200):
     from chaton.editing.campaigns import campaign_context
 
@@ -374,7 +391,8 @@ def page(found, form, status=200):
     return render("admin/editor.html", association=g.association, kind=found.kind,
                   target=found, form=form, field_errors=by_field, summary=summary, notes=notes,
                   action_url=request.path if request.method == "POST" else request.full_path,
-                  pictures=pictures(found), upload_max_kb=current_app.config["CHATON"][
+                  pictures=pictures(found), picture_url=current_picture(found, form),
+                  upload_max_kb=current_app.config["CHATON"][
                       "upload_max_kb"], **campaign_context(found)), status
 
 
