@@ -157,3 +157,25 @@ def test_removed_petition_is_anonymized_after_retention(tmp_path, content_dir):
         Event.update(created_at=utcnow() - timedelta(days=11)).where(
             Event.kind == "removed").execute()
         assert retention.run() == {"quartiers-solidaires/test": 1}
+
+
+def test_the_demo_starts_settled_and_real_milestones_still_mail(client, outbox, content_dir):
+    """The demo's signatures cross the answer threshold: nobody is told (not even the target)
+    on the first start; a milestone that real signatures cross afterwards is news again."""
+    from chaton.core.events import Event
+    from chaton.petitions.demo import seed
+
+    seed()
+    assert outbox.messages() == []
+    assert Event.select().where((Event.campaign == "ecole-sans-amiante")
+                                & (Event.kind == "threshold")).exists()  # known, shown in feeds
+    path = content_dir / "quartiers-solidaires/petitions/ecole-sans-amiante.md"
+    total = Petition.get(Petition.slug == "ecole-sans-amiante").total_count
+    path.write_text(path.read_text().replace("milestones: [100, 500, 1000]",
+                                             f"milestones: [100, 500, 1000, {total + 1}]"))
+    url = "/quartiers-solidaires/petitions/ecole-sans-amiante"
+    sign(client, url, email="one@example.org", keep_informed="y")
+    confirm(client, outbox, "one@example.org")
+    news = [m for m in outbox.to("one@example.org") if "News" in m["Subject"]]
+    assert len(news) == 1
+    assert outbox.to("mairie@villeneuve.example") == []
