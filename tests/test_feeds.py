@@ -92,3 +92,27 @@ def test_feed_queries_do_not_grow_with_entries(client, demo, content_dir):
     client.get("/")  # re-index
     client.get(PETITION_URL + "/feed.atom")  # caches warm again, as before the first count
     assert queries_for(PETITION_URL + "/feed.atom") <= before
+
+
+def test_entries_carry_the_date_of_their_update_and_answer(client, demo):
+    """Indexed at install time, the demo's update of 2 October and answer keep their own dates."""
+    entries = feedparser.parse(client.get(PETITION_URL + "/feed.atom").data).entries
+    update = next(e for e in entries if "Réunion publique" in e.title)
+    assert update.published.startswith("2026-10-02T12:00:00")
+    assert update.updated.startswith("2026-10-02")
+    answered = client.get("/quartiers-solidaires/petitions/bancs-place-des-tilleuls/feed.rss")
+    answer = next(e for e in feedparser.parse(answered.data).entries if "answered" in e.title)
+    assert answer.published_parsed[:3] == (2026, 11, 10)
+
+
+@pytest.mark.parametrize(("base_url", "tag"), [
+    ("http://localhost", "tag:localhost,2026:event-"),  # ids already published stay the same
+    ("https://petitions.example.org:443", "tag:petitions.example.org,2026:event-"),
+    ("http://127.0.0.1:8624", "tag:127.0.0.1,2026:8624/event-"),
+])
+def test_entry_ids_keep_the_port_of_base_url(tmp_path, content_dir, base_url, tag):
+    from helpers import make_app
+
+    client = make_app(tmp_path, content_dir, base_url=base_url).test_client()
+    entries = feedparser.parse(client.get("/feed.atom").data).entries
+    assert entries and all(e.id.startswith(tag) and e.id[len(tag):].isdigit() for e in entries)

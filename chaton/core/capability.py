@@ -48,6 +48,9 @@ class ContentKind:
     event_url: str = ""
     # fn([(event, campaign)]) before describing many: loads what describe needs in one query
     prepare: str = ""
+    # fn(event, campaign) -> the day an event happened by its own account (an update's date),
+    # or None: the time it was recorded (feeds date entries with it)
+    event_day: str = ""
 
     def function(self, part):
         """The function (or class) named by `part` ("files", "parse", "index", "model"...)."""

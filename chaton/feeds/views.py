@@ -12,12 +12,13 @@ from flask_babel import get_locale
 
 from chaton.core.capability import kind_named
 from chaton.core.events import Event
-from chaton.feeds.entries import describe, event_url, visible_events
+from chaton.feeds.entries import describe, event_date, event_url, visible_events
 from chaton.orgs.loading import load_association
 
 bp = Blueprint("feeds", __name__)
 
 MIME = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 @bp.route("/feed.<any(atom, rss):fmt>")
@@ -68,8 +69,13 @@ def _not_modified(latest):
 
 
 def _tag(event):
-    host = urlsplit(current_app.config["CHATON"]["base_url"]).hostname or "localhost"
-    return f"tag:{host},2026:event-{event.id}"
+    """tag:<host>,2026:event-<n>; on a port other than the scheme's own, the port is part of
+    the name (a tag URI's authority is a bare host): two instances on one host never share ids,
+    and those of an instance on the default port stay what they always were."""
+    url = urlsplit(current_app.config["CHATON"]["base_url"])
+    host = url.hostname or "localhost"
+    port = url.port if url.port not in (None, DEFAULT_PORTS.get(url.scheme)) else None
+    return f"tag:{host},2026:{port}/event-{event.id}" if port else f"tag:{host},2026:event-{event.id}"
 
 
 def _render(fmt, title, items, link):
@@ -96,8 +102,8 @@ def _add_entry(entry, event, petition):
     entry.guid(_tag(event), permalink=False)
     entry.title(title)
     entry.link(href=event_url(event, petition))
-    entry.published(event.created_at)
-    entry.updated(event.created_at)
+    entry.published(event_date(event, petition))
+    entry.updated(event_date(event, petition))
     entry.author(name=petition.association.name)
     if html:
         entry.content(html, type="html")

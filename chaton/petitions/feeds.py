@@ -1,5 +1,7 @@
 """How a petition's events read in feeds and federated posts: a title and an HTML body."""
 
+from datetime import date
+
 from flask import url_for
 from flask_babel import gettext as _
 
@@ -33,6 +35,19 @@ def url_of(event, petition):
     """The page an event points to (an update: its place on the page)."""
     url = url_for("petitions.show", org=event.association, slug=event.campaign, _external=True)
     return url + (f"#update-{event.key}" if event.kind == "update" else "")
+
+
+def event_day(event, petition):
+    """An update's own date (front matter or file name), an answer's date; None for the
+    others, which happen when they are recorded."""
+    if event.kind == "update":
+        update = (event.preloaded_update if hasattr(event, "preloaded_update") else
+                  PetitionUpdate.get_or_none((PetitionUpdate.petition == petition)
+                                             & (PetitionUpdate.slug == event.key)))
+        return update.published_at.date() if update and update.published_at else None
+    if event.kind == "answer":
+        return date.fromisoformat(event.key)  # the indexer writes the date as its key
+    return None
 
 
 def describe(event, petition):
