@@ -46,13 +46,15 @@ POLICY = MailPolicy()
 
 
 def send_templated(to, template, subject, association, language, unsubscribe=None,
-                   subject_vars=None, list_unsubscribe=True, **context):
+                   subject_vars=None, list_unsubscribe=True, html_template=None, **context):
     """Render a mail through the association's theme, in the recipient's language, and send it.
 
     Runs in the worker: a request context on the public base URL makes `url_for` and the
     theme chain work. `subject` is a lazy string (`lazy_gettext`), so that it is extracted
     for translation and translated here. `unsubscribe` is a function returning the unsubscribe address (called
     inside that context), shown in the mail and, with `list_unsubscribe`, in its headers.
+    With `html_template`, the mail also has an HTML part (the same words, formatted), which
+    mail clients show instead of the text.
     """
     from flask import g
     from flask_babel import force_locale
@@ -66,13 +68,15 @@ def send_templated(to, template, subject, association, language, unsubscribe=Non
         with force_locale(language or current_app.config["CHATON"]["language"]):
             url = unsubscribe() if unsubscribe else None
             body = render(template, association=association, unsubscribe=url, **context)
+            html = (render(html_template, association=association, unsubscribe=url, **context)
+                    if html_template else None)
             headers = ({"List-Unsubscribe": f"<{url}>",
                         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
                        if url and list_unsubscribe else {})
             headers.update(association_headers(association))
             text = str(subject)  # a lazy string: translated here, in the recipient's language
             msg = build(to, text % subject_vars if subject_vars else text, body,
-                        sender_name=sender_name(association), headers=headers)
+                        sender_name=sender_name(association), headers=headers, html=html)
     finally:
         ctx.pop()
     deliver(msg)
@@ -99,8 +103,8 @@ def one_line(value):
     return " ".join(str(value).split())
 
 
-def build(to, subject, body, sender_name=None, headers=None):
-    """A plain-text message from the instance's sender address."""
+def build(to, subject, body, sender_name=None, headers=None, html=None):
+    """A plain-text message from the instance's sender address (with an HTML alternative)."""
     settings = current_app.config["CHATON"]
     name, address = parseaddr(settings["mail_from"])
     msg = EmailMessage(policy=POLICY)
@@ -112,6 +116,8 @@ def build(to, subject, body, sender_name=None, headers=None):
     for key, value in (headers or {}).items():
         msg[key] = one_line(value)
     msg.set_content(body)
+    if html:
+        msg.add_alternative(html, subtype="html")
     return msg
 
 

@@ -84,16 +84,17 @@ def send_news(signature_ids, event_id, attempt=0):
     event = Event.get_or_none(Event.id == event_id)
     if event is None:
         return
-    failed = []
+    failed, updates = [], {}
     for signature in _with_petition(Signature.select().where(Signature.id.in_(signature_ids))):
         if not signature.keep_informed or not signature.email:
             continue
-        update = (PetitionUpdate.get_or_none((PetitionUpdate.petition == signature.petition_id)
-                                             & (PetitionUpdate.slug == event.key))
-                  if event.kind == "update" else None)
+        if event.kind == "update" and signature.petition_id not in updates:  # once a batch
+            updates[signature.petition_id] = PetitionUpdate.get_or_none(
+                (PetitionUpdate.petition == signature.petition_id) & (PetitionUpdate.slug == event.key))
+        update = updates.get(signature.petition_id)
         try:
             _send_to_signatory(signature, "mail/news.txt", _l("News of the petition: %(title)s"),
-                               event=event, update=update)
+                               html_template="mail/news.html", event=event, update=update)
         except (OSError, mail.smtplib.SMTPException) as exc:
             log.warning("news to signature %s not sent: %s", signature.id, exc)
             failed.append(signature.id)
