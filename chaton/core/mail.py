@@ -10,6 +10,7 @@ import os
 import smtplib
 import ssl
 import time
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import formataddr, make_msgid, parseaddr
@@ -56,6 +57,28 @@ def send_templated(to, template, subject, association, language, unsubscribe=Non
     With `html_template`, the mail also has an HTML part (the same words, formatted), which
     mail clients show instead of the text.
     """
+    mail = render_mail(template, subject, association, language, unsubscribe, subject_vars,
+                       html_template, **context)
+    headers = ({"List-Unsubscribe": f"<{mail.unsubscribe}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+               if mail.unsubscribe and list_unsubscribe else {})
+    headers.update(association_headers(association))
+    deliver(build(to, mail.subject, mail.text, sender_name=sender_name(association),
+                  headers=headers, html=mail.html))
+
+
+@dataclass
+class RenderedMail:
+    subject: str
+    text: str
+    html: str | None
+    unsubscribe: str | None
+
+
+def render_mail(template, subject, association, language, unsubscribe=None, subject_vars=None,
+                html_template=None, **context):
+    """A mail's subject, text and HTML, as `send_templated` sends them (and as the organisers'
+    preview shows them): links on base_url, in the recipient's language."""
     from flask import g
     from flask_babel import force_locale
 
@@ -70,16 +93,10 @@ def send_templated(to, template, subject, association, language, unsubscribe=Non
             body = render(template, association=association, unsubscribe=url, **context)
             html = (render(html_template, association=association, unsubscribe=url, **context)
                     if html_template else None)
-            headers = ({"List-Unsubscribe": f"<{url}>",
-                        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-                       if url and list_unsubscribe else {})
-            headers.update(association_headers(association))
             text = str(subject)  # a lazy string: translated here, in the recipient's language
-            msg = build(to, text % subject_vars if subject_vars else text, body,
-                        sender_name=sender_name(association), headers=headers, html=html)
+            return RenderedMail(text % subject_vars if subject_vars else text, body, html, url)
     finally:
         ctx.pop()
-    deliver(msg)
 
 
 def sender_name(association):

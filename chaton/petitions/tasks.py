@@ -9,7 +9,7 @@ from chaton.core import mail
 from chaton.core.events import event_handler
 from chaton.core.tasks import periodic, task
 from chaton.orgs.models import Association
-from chaton.petitions import retention, signing
+from chaton.petitions import news, retention, signing
 from chaton.petitions.models import Petition, PetitionUpdate, Signature
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ def send_news(signature_ids, event_id, attempt=0):
                 (PetitionUpdate.petition == signature.petition_id) & (PetitionUpdate.slug == event.key))
         update = updates.get(signature.petition_id)
         try:
-            _send_to_signatory(signature, "mail/news.txt", _l("News of the petition: %(title)s"),
+            _send_to_signatory(signature, "mail/news.txt", news.SUBJECT,
                                html_template="mail/news.html", event=event, update=update)
         except (OSError, mail.smtplib.SMTPException) as exc:
             log.warning("news to signature %s not sent: %s", signature.id, exc)
@@ -129,11 +129,8 @@ def on_event(event):
         return
     if event.kind == "threshold":
         notify_target(petition.id, event.id)
-    followers = (Signature.select(Signature.id)
-                 .where((Signature.petition == petition) & (Signature.status == "confirmed")
-                        & (Signature.keep_informed == True)))  # noqa: E712
     batch = []
-    for row in followers.order_by(Signature.id).iterator():
+    for row in news.followers(petition).order_by(Signature.id).iterator():
         batch.append(row.id)
         if len(batch) == NEWS_BATCH:
             send_news(batch, event.id)
