@@ -4,7 +4,9 @@ from datetime import date
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
+from chaton.core.formats import colon, number
 from chaton.orgs.models import Association
 from chaton.petitions.models import Petition, PetitionUpdate
 
@@ -60,17 +62,19 @@ def describe(event, petition):
                   PetitionUpdate.get_or_none((PetitionUpdate.petition == petition)
                                              & (PetitionUpdate.slug == event.key)))
         title = update.title if update else event.data.get("title", "")
-        return f"{petition.title}: {title}", update.html if update else ""
+        return f"{colon(petition.title)} {title}", update.html if update else ""
     if event.kind == "milestone":
-        return _("%(title)s: %(n)s signatures reached", title=petition.title, n=n), ""
+        return ngettext("%(title)s: %(count)s signature reached", "%(title)s: %(count)s signatures reached",
+                        n, title=petition.title, count=number(n)), ""
     if event.kind == "threshold":
-        return _("%(title)s: %(n)s signatures, %(target)s is asked to answer",
-                 title=petition.title, n=n, target=petition.target.get("name", "")), ""
+        return ngettext("%(title)s: %(count)s signature, %(target)s is asked to answer",
+                        "%(title)s: %(count)s signatures, %(target)s is asked to answer", n,
+                        title=petition.title, count=number(n), target=petition.target.get("name", "")), ""
     if event.kind == "answer":
         answer = petition.answer or {}
         return (_("%(author)s answered: %(title)s", author=answer.get("author", ""),
                   title=petition.title), answer.get("html", ""))
     if event.kind in ("closed", "won", "answered"):
         labels = {"closed": _("Closed"), "won": _("Won"), "answered": _("Answered")}
-        return f"{petition.title}: {labels[event.kind]}", ""
+        return f"{colon(petition.title)} {labels[event.kind]}", ""
     raise ValueError(f"no description for a petition's {event.kind!r} event")
