@@ -648,12 +648,13 @@ def test_an_update_that_mails_people_is_shown_and_counted_before_it_is_sent(edit
 def test_an_answer_is_confirmed_before_it_is_sent_and_the_count_is_in_french(editor, client,
                                                                             outbox):
     follow(client, outbox, "one@example.org")
-    editor.set_cookie("lang", "fr")
-    url = f"{ADMIN}/petitions/{ECOLE}/answer/edit"
+    url = f"{ADMIN}/petitions/{ECOLE}/answer/edit?lang=fr"
     data = dict(form_of(editor, url), body="Les travaux auront lieu en 2027.", action="save")
     html = unescape(editor.post(url, data=data).get_data(as_text=True))
     assert "Ce message partira à 1 personne." in html
-    assert "Les travaux auront lieu en 2027." in html
+    mail = re.search(r'<pre class="mail-text"[^>]*>(.*?)</pre>', html, re.S).group(1)
+    assert "Les travaux auront lieu en 2027." in mail
+    assert f"http://localhost/{ORG}/petitions/{ECOLE}\n" in mail  # the page's ?lang=fr stays out
     assert news_to(outbox, "one@example.org") == []
     assert editor.post(url, data=dict(data, action="send")).status_code == 303
     assert len(news_to(outbox, "one@example.org")) == 1

@@ -85,7 +85,8 @@ def render_mail(template, subject, association, language, unsubscribe=None, subj
     from chaton.core.themes import render
 
     ctx = current_app.test_request_context("/", base_url=current_app.config["CHATON"]["base_url"])
-    ctx.push()
+    ctx.push()  # inside a request (a preview), the app context and its `g` are the page's
+    page = {key: g.pop(key) for key in ("association", "language_in_url") if key in g}
     g.association = association
     try:
         with force_locale(language or current_app.config["CHATON"]["language"]):
@@ -96,6 +97,9 @@ def render_mail(template, subject, association, language, unsubscribe=None, subj
             text = str(subject)  # a lazy string: translated here, in the recipient's language
             return RenderedMail(text % subject_vars if subject_vars else text, body, html, url)
     finally:
+        g.pop("association", None)
+        for key, value in page.items():  # the page's language stays in its links, not the mail's
+            setattr(g, key, value)
         ctx.pop()
 
 
