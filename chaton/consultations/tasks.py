@@ -68,7 +68,8 @@ def send_news(participant_id, event_id):
     if participant is None or event is None or not participant.notify_news:
         return
     _send(participant, "consultations/mail/news.txt", _l("News of the consultation: %(title)s"),
-          news=True, event=event, phase_label=phase_label)
+          news=True, html_template="consultations/mail/news.html", event=event,
+          phase_label=phase_label)
 
 
 @event_handler("consultations.news")
