@@ -664,3 +664,20 @@ def test_without_followers_an_update_is_saved_at_once(editor):
     url = f"{ADMIN}/petitions/{ECOLE}/updates/new"
     data = dict(form_of(editor, url), **{"m.title": "Nouvelles", "body": "Texte.", "action": "save"})
     assert editor.post(url, data=data).status_code == 303
+
+
+def test_a_consultation_answer_is_confirmed_before_participants_are_mailed(editor, client, outbox):
+    from consultation_helpers import sign_in
+
+    sign_in(client, outbox, email="news@example.org", notify_news="y")
+    url = f"{ADMIN}/consultations/{FRICHE}/answer/edit"
+    data = dict(form_of(editor, url), **{"m.author": "Conseil municipal", "action": "save",
+                                         "body": "Nous retenons **le parc**."})
+    html = unescape(editor.post(url, data=data).get_data(as_text=True))
+    assert "This message will go to 1 person." in html
+    assert "Conseil municipal has answered the consultation" in html
+    assert "Nous retenons le parc." in html
+    assert [m for m in outbox.to("news@example.org") if "News" in m["Subject"]] == []
+    assert editor.post(url, data=dict(data, action="send")).status_code == 303
+    news = [m for m in outbox.to("news@example.org") if "News" in m["Subject"]]
+    assert len(news) == 1 and "Nous retenons le parc." in news[0].get_body(("plain",)).get_content()

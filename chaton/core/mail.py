@@ -75,6 +75,15 @@ class RenderedMail:
     unsubscribe: str | None
 
 
+@dataclass
+class PendingNews:
+    """A mail a publication will send, shown to its organiser first: as rendered for a sample
+    recipient, and how many people it goes to."""
+
+    count: int
+    mail: RenderedMail
+
+
 def render_mail(template, subject, association, language, unsubscribe=None, subject_vars=None,
                 html_template=None, **context):
     """A mail's subject, text and HTML, as `send_templated` sends them (and as the organisers'

@@ -2,7 +2,6 @@
 publishing a text makes news at all, and the mail as it will go out (the preview shown before
 an update or an answer is published)."""
 
-from dataclasses import dataclass
 from types import SimpleNamespace
 
 from flask import g
@@ -15,12 +14,6 @@ from chaton.petitions.models import Signature
 SUBJECT = _l("News of the petition: %(title)s")
 
 
-@dataclass
-class PendingNews:
-    count: int  # the people who will receive it
-    mail: object  # core.mail.RenderedMail, for a sample signatory
-
-
 def pending(petition, kind, key, html, **fields):
     """The mail publishing this update (key: its file name) or answer (key: its date) will
     send and to how many people, when it mails anyone; None otherwise. fields: title, slug
@@ -28,6 +21,8 @@ def pending(petition, kind, key, html, **fields):
     count = followers(petition).count()
     if not count or not makes_news(petition, kind, key):
         return None
+    from chaton.core.mail import PendingNews
+
     return PendingNews(count, preview(petition, kind, html, **fields))
 
 
