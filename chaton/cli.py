@@ -137,6 +137,8 @@ def _serving_app(ctx, host, port):
         app = make_app(ctx)
     else:
         app = make_app(ctx, base_url=served_base_url(host, port))
+        click.echo(f"links in mails and feeds: {app.config['CHATON']['base_url']} (no base_url "
+                   "setting: set it to the public address)")
     mismatch = base_url_mismatch(app.config["CHATON"]["base_url"], host, port)
     if mismatch:
         click.echo(f"warning: {mismatch}", err=True)

@@ -36,6 +36,7 @@ def test_links_follow_the_port_served_when_base_url_is_not_set(served):
     app, output = served("--port", "8624")
     assert app.config["CHATON"]["base_url"] == "http://127.0.0.1:8624"
     assert "warning" not in output
+    assert "links in mails and feeds: http://127.0.0.1:8624 (no base_url setting" in output
     app, _output = served("--host", "0.0.0.0", "--port", "8625")
     assert app.config["CHATON"]["base_url"] == "http://127.0.0.1:8625"
     app, _output = served()
