@@ -4,9 +4,10 @@ GET fills the form from the file. POST does one of three things, chosen by the b
 `preview` shows the rendered text (keeping everything typed), `upload` stores a picture or a
 PDF, `save` checks the text with the indexer's own checks and writes it (atomically) only when
 it has no error and nobody changed the file since the form was loaded. A save that would mail
-people (a new update or answer of a followed petition) first shows the mail and how many
-people it goes to; `send` confirms it (news.py). A file whose header is
-not readable YAML opens as plain text, with its errors, instead of failing.
+people (a petition's new update or answer, a consultation's synthesis or answer, that someone
+follows) first shows the mail and how many people it goes to; `send` confirms it (news.py).
+A file whose header is not readable YAML opens as plain text, with its errors, instead of
+failing.
 """
 
 from dataclasses import dataclass, field
