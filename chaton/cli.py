@@ -16,7 +16,9 @@ CONFIG_TEMPLATE = """\
 # Chaton instance settings. Every setting is documented in docs/configuration.md and can also
 # be given as an environment variable CHATON_<NAME> (for example CHATON_BASE_URL).
 secret_key = "{secret}"
-base_url = "http://127.0.0.1:8000"
+# the public address, used in links (mails, feeds); unset, `chaton serve` uses the address
+# it serves (http://127.0.0.1:8000 by default, or the --host and --port given)
+# base_url = "https://petitions.example.org"
 language = "fr"
 """
 
@@ -101,7 +103,7 @@ def serve(ctx, host, port, threads, no_worker):
     from chaton.core import migrations, tasks
 
     _limit_malloc_arenas()
-    app = make_app(ctx)
+    app = _serving_app(ctx, host, port)
     settings = app.config["CHATON"]
     with app.app_context():
         migrations.upgrade()
@@ -124,6 +126,23 @@ def serve(ctx, host, port, threads, no_worker):
     finally:
         if stop_consumers is not None:
             stop_consumers()
+
+
+def _serving_app(ctx, host, port):
+    """The app, its links on the address served unless base_url is set; a warning when a
+    base_url naming this machine names another port (links in mails would miss the server)."""
+    from chaton.core.settings import base_url_mismatch, explicit_settings, served_base_url
+
+    if "base_url" in explicit_settings(ctx.obj["instance"]):
+        app = make_app(ctx)
+    else:
+        app = make_app(ctx, base_url=served_base_url(host, port))
+        click.echo(f"links in mails and feeds: {app.config['CHATON']['base_url']} (no base_url "
+                   "setting: set it to the public address)")
+    mismatch = base_url_mismatch(app.config["CHATON"]["base_url"], host, port)
+    if mismatch:
+        click.echo(f"warning: {mismatch}", err=True)
+    return app
 
 
 def _largest_body(settings):

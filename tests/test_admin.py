@@ -79,3 +79,28 @@ def test_drafts_are_visible_to_members_only(client, admin, content_dir):
     url = "/quartiers-solidaires/petitions/brouillon"
     assert client.get(url).status_code == 404
     assert admin.get(url).status_code == 200
+
+
+def test_an_answer_posted_on_the_organiser_page_is_confirmed_before_it_mails(admin, content_dir):
+    """The mail and its count first; every field posted comes back with the confirmation."""
+    import re
+    from html import unescape
+
+    Signature.create(petition=Petition.get(Petition.slug == "ecole-sans-amiante"), name="Ada",
+                     email="ada@example.org", email_key="ada@example.org", status="confirmed",
+                     keep_informed=True, nonce="n1", revision=1)
+    answer = content_dir / "quartiers-solidaires/petitions/ecole-sans-amiante/answer.md"
+    shown = admin.post(PETITION_ADMIN + "/answer", data={
+        "csrf_token": csrf_token(admin, PETITION_ADMIN), "author": "La maire",
+        "body": "Les travaux auront lieu en **2027**.", "other": "kept"})
+    html = unescape(shown.get_data(as_text=True))
+    assert shown.status_code == 200 and not answer.exists()
+    assert "This message will go to 1 person." in html
+    assert "Les travaux auront lieu en 2027." in html
+    form = re.search(r'<form method="post" action="[^"]+/answer" id="news-confirm">.*?</form>', html,
+                     re.S).group(0)
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
+    assert fields["author"] == "La maire" and fields["other"] == "kept"
+    assert 'form="news-confirm" name="confirmed" value="1"' in html
+    done = admin.post(PETITION_ADMIN + "/answer", data=dict(fields, confirmed="1"))
+    assert done.status_code == 303 and "author: La maire" in answer.read_text()

@@ -130,6 +130,8 @@ def test_answer_is_mailed_to_those_who_opted_in(client, outbox, content_dir, app
     client.get(DEMO_URL)  # the next request notices the new file
     mail = outbox.last_to("news@example.org")
     assert "Conseil municipal" in body_of(mail) and mail["List-Unsubscribe"]
+    assert "Nous retenons le parc." in body_of(mail)  # the answer itself, not only a link
+    assert "<p>Nous retenons le parc.</p>" in mail.get_body(("html",)).get_content()
     assert all("answered" not in body_of(m) for m in outbox.to("quiet@example.org"))
     link = next(word for word in body_of(mail).split() if "/unsubscribe/" in word)
     path = link.split("://", 1)[1].split("/", 1)[1]

@@ -688,3 +688,85 @@ def test_yaml_1_1_values_written_by_hand_keep_their_meaning(editor, content_dir)
     assert save(editor, url, **{"m.goal": "100"}).status_code == 303
     doc = fm.parse(path, path.read_text(), SCHEMA)
     assert doc.ok and doc.meta["ask_postal_code"] is True and doc.meta["goal"] == 100
+
+
+def follow(client, outbox, *addresses):
+    """Signatories of the école petition who asked for news (signed and confirmed)."""
+    from helpers import links_in
+
+    for address in addresses:
+        sign(client, f"/{ORG}/petitions/{ECOLE}", email=address, keep_informed="y")
+        link = next(x for x in links_in(outbox.last_to(address)) if "/s/" in x and x.count("/") == 4)
+        path = link.replace("http://localhost", "")
+        client.post(path, data={"csrf_token": csrf_token(client, path)})
+
+
+def news_to(outbox, address):
+    return [m for m in outbox.to(address) if "News" in m["Subject"]]
+
+
+def test_an_update_that_mails_people_is_shown_and_counted_before_it_is_sent(editor, client,
+                                                                             outbox, content_dir):
+    follow(client, outbox, "one@example.org", "two@example.org")
+    sign(client, f"/{ORG}/petitions/{ECOLE}", email="quiet@example.org")  # no news asked
+    url = f"{ADMIN}/petitions/{ECOLE}/updates/new"
+    data = form_of(editor, url)
+    data.update({"m.title": "Rendez-vous en mairie", "m.date": "2026-12-01", "action": "save",
+                 "body": "Rendez-vous **samedi** [devant la mairie](https://example.org/mairie)."})
+    shown = editor.post(url, data=data)
+    assert shown.status_code == 200
+    html = unescape(shown.get_data(as_text=True))
+    assert "This message will go to 2 people." in html
+    assert "News of the petition: Une école sans amiante" in html  # the subject
+    assert "Rendez-vous samedi devant la mairie (https://example.org/mairie)." in html
+    assert 'form="editor" name="action" value="send"' in html
+    path = content_dir / ORG / f"petitions/{ECOLE}/updates/2026-12-01-rendez-vous-en-mairie.md"
+    assert not path.exists() and news_to(outbox, "one@example.org") == []
+
+    sent = editor.post(url, data=dict(data, action="send"))
+    assert sent.status_code == 303 and path.is_file()
+    for address in ("one@example.org", "two@example.org"):
+        assert "devant la mairie (https://example.org/mairie)" in news_to(outbox, address)[0].get_body(
+            ("plain",)).get_content()
+    assert news_to(outbox, "quiet@example.org") == []
+    corrected = save(editor, sent.headers["Location"], body="Rendez-vous dimanche.")
+    assert corrected.status_code == 303  # a correction mails nobody: no second confirmation
+    assert len(news_to(outbox, "one@example.org")) == 1
+
+
+def test_an_answer_is_confirmed_before_it_is_sent_and_the_count_is_in_french(editor, client,
+                                                                            outbox):
+    follow(client, outbox, "one@example.org")
+    url = f"{ADMIN}/petitions/{ECOLE}/answer/edit?lang=fr"
+    data = dict(form_of(editor, url), body="Les travaux auront lieu en 2027.", action="save")
+    html = unescape(editor.post(url, data=data).get_data(as_text=True))
+    assert "Ce message partira à 1 personne." in html
+    mail = re.search(r'<pre class="mail-text"[^>]*>(.*?)</pre>', html, re.S).group(1)
+    assert "Les travaux auront lieu en 2027." in mail
+    assert f"http://localhost/{ORG}/petitions/{ECOLE}\n" in mail  # the page's ?lang=fr stays out
+    assert news_to(outbox, "one@example.org") == []
+    assert editor.post(url, data=dict(data, action="send")).status_code == 303
+    assert len(news_to(outbox, "one@example.org")) == 1
+
+
+def test_without_followers_an_update_is_saved_at_once(editor):
+    url = f"{ADMIN}/petitions/{ECOLE}/updates/new"
+    data = dict(form_of(editor, url), **{"m.title": "Nouvelles", "body": "Texte.", "action": "save"})
+    assert editor.post(url, data=data).status_code == 303
+
+
+def test_a_consultation_answer_is_confirmed_before_participants_are_mailed(editor, client, outbox):
+    from consultation_helpers import sign_in
+
+    sign_in(client, outbox, email="news@example.org", notify_news="y")
+    url = f"{ADMIN}/consultations/{FRICHE}/answer/edit"
+    data = dict(form_of(editor, url), **{"m.author": "Conseil municipal", "action": "save",
+                                         "body": "Nous retenons **le parc**."})
+    html = unescape(editor.post(url, data=data).get_data(as_text=True))
+    assert "This message will go to 1 person." in html
+    assert "Conseil municipal has answered the consultation" in html
+    assert "Nous retenons le parc." in html
+    assert [m for m in outbox.to("news@example.org") if "News" in m["Subject"]] == []
+    assert editor.post(url, data=dict(data, action="send")).status_code == 303
+    news = [m for m in outbox.to("news@example.org") if "News" in m["Subject"]]
+    assert len(news) == 1 and "Nous retenons le parc." in news[0].get_body(("plain",)).get_content()

@@ -157,3 +157,56 @@ def test_removed_petition_is_anonymized_after_retention(tmp_path, content_dir):
         Event.update(created_at=utcnow() - timedelta(days=11)).where(
             Event.kind == "removed").execute()
         assert retention.run() == {"quartiers-solidaires/test": 1}
+
+
+def test_the_demo_starts_settled_and_real_milestones_still_mail(client, outbox, content_dir):
+    """The demo's signatures cross the answer threshold: nobody is told (not even the target)
+    on the first start; a milestone that real signatures cross afterwards is news again."""
+    from chaton.core.events import Event
+    from chaton.petitions.demo import seed
+
+    seed()
+    assert outbox.messages() == []
+    assert Event.select().where((Event.campaign == "ecole-sans-amiante")
+                                & (Event.kind == "threshold")).exists()  # known, shown in feeds
+    path = content_dir / "quartiers-solidaires/petitions/ecole-sans-amiante.md"
+    total = Petition.get(Petition.slug == "ecole-sans-amiante").total_count
+    path.write_text(path.read_text().replace("milestones: [100, 500, 1000]",
+                                             f"milestones: [100, 500, 1000, {total + 1}]"))
+    url = "/quartiers-solidaires/petitions/ecole-sans-amiante"
+    sign(client, url, email="one@example.org", keep_informed="y")
+    confirm(client, outbox, "one@example.org")
+    news = [m for m in outbox.to("one@example.org") if "News" in m["Subject"]]
+    assert len(news) == 1
+    assert outbox.to("mairie@villeneuve.example") == []
+
+
+def test_update_and_answer_mails_carry_their_text_in_text_and_html(client, outbox, content_dir):
+    add_petition(content_dir, goal=10, milestones=[])
+    sign(client, URL, email="one@example.org", keep_informed="y")
+    confirm(client, outbox, "one@example.org")
+    write_md(content_dir / "quartiers-solidaires/petitions/test/updates/2026-11-20-meeting.md",
+             {"title": "A public meeting"},
+             "We meet on **Friday** at [the town hall](https://example.org/hall).\n\n"
+             "- bring a friend\n- bring a sign\n\n![The hall](hall.jpg)")
+    client.get(URL)  # the content is indexed again
+    news = outbox.last_to("one@example.org")
+    assert "News" in news["Subject"]
+    text = body_of(news)
+    assert "A public meeting" in text
+    assert "We meet on Friday at the town hall (https://example.org/hall)." in text
+    assert "- bring a friend\n- bring a sign" in text
+    assert "The hall (http://localhost/quartiers-solidaires/media/hall.jpg)" in text
+    assert f"http://localhost{URL}#update-2026-11-20-meeting" in text
+    html = news.get_body(("html",)).get_content()
+    assert "<strong>Friday</strong>" in html and '<a href="https://example.org/hall"' in html
+    assert '<img src="http://localhost/quartiers-solidaires/media/hall.jpg" alt="The hall">' in html
+    assert "<script" not in html
+
+    write_md(content_dir / "quartiers-solidaires/petitions/test/answer.md",
+             {"date": "2026-11-25", "author": "The mayor"}, "We will *think* about it.")
+    client.get(URL)
+    answer = outbox.last_to("one@example.org")
+    assert "The mayor has answered the petition “Test petition”:" in body_of(answer)
+    assert "We will think about it." in body_of(answer)
+    assert "<em>think</em>" in answer.get_body(("html",)).get_content()

@@ -20,6 +20,7 @@ capability = Capability(
         model="chaton.consultations.models:Consultation",
         campaigns="chaton.consultations.feeds:campaigns",
         describe="chaton.consultations.feeds:describe",
+        event_day="chaton.consultations.feeds:event_day",
         event_url="chaton.consultations.feeds:url_of"),),
     page_context=(("exports", "chaton.consultations.admin:exports_context"),),
     archive=("chaton.consultations.association_data:ARCHIVE",),

@@ -1,5 +1,7 @@
 """Consultation events in the Atom/RSS feeds (and whatever else tells events, via describe)."""
 
+from datetime import date
+
 from flask import url_for
 from flask_babel import gettext as _
 
@@ -29,6 +31,11 @@ def url_of(event, consultation):
 def phase_label(name):
     return {"information": _("Information"), "contribution": _("Contributions"),
             "vote": _("Vote"), "synthesis": _("Synthesis"), "answer": _("Answer")}.get(name, name)
+
+
+def event_day(event, consultation):
+    """The synthesis's and the answer's own date (their key); None for the others."""
+    return date.fromisoformat(event.key) if event.kind in ("synthesis", "answer") else None
 
 
 def describe(event, consultation):

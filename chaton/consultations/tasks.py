@@ -9,6 +9,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from huey import crontab
 
+from chaton.consultations import news as consultation_news
 from chaton.consultations import participants
 from chaton.consultations.feeds import phase_label
 from chaton.consultations.models import Comment, Consultation, Contribution, Participant
@@ -67,8 +68,8 @@ def send_news(participant_id, event_id):
     event = Event.get_or_none(Event.id == event_id)
     if participant is None or event is None or not participant.notify_news:
         return
-    _send(participant, "consultations/mail/news.txt", _l("News of the consultation: %(title)s"),
-          news=True, event=event, phase_label=phase_label)
+    _send(participant, "consultations/mail/news.txt", consultation_news.SUBJECT, news=True,
+          html_template="consultations/mail/news.html", event=event, phase_label=phase_label)
 
 
 @event_handler("consultations.news")
@@ -82,10 +83,7 @@ def on_event(event):
                     .first())
     if consultation is None:
         return
-    followers = Participant.select(Participant.id).where(
-        (Participant.consultation == consultation) & Participant.confirmed_at.is_null(False)
-        & (Participant.notify_news == True))  # noqa: E712
-    for row in followers.iterator():
+    for row in consultation_news.followers(consultation).iterator():
         send_news(row.id, event.id)
 
 

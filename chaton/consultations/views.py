@@ -196,7 +196,7 @@ def feed(org, slug, fmt):
     consultation = load_consultation(org, slug)
     query = Event.select().where((Event.association == org) & (Event.campaign == slug))
     link = url_for(".show", org=org, slug=slug, _external=True)
-    return feed_response(fmt, consultation.title, query, link)
+    return feed_response(fmt, consultation.title, query, link, org=org)
 
 
 def choice_labels():

@@ -48,6 +48,9 @@ class ContentKind:
     event_url: str = ""
     # fn([(event, campaign)]) before describing many: loads what describe needs in one query
     prepare: str = ""
+    # fn(event, campaign) -> the day an event happened by its own account (an update's date),
+    # or None: the time it was recorded (feeds date entries with it)
+    event_day: str = ""
 
     def __post_init__(self):
         # feeds find an event's kind through its campaign's class (kind_of): a kind that feeds

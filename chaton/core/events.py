@@ -8,6 +8,8 @@ queued under its old name.
 """
 
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import peewee
 
@@ -17,6 +19,8 @@ log = logging.getLogger(__name__)
 
 # name -> function(event), called by the worker for each new event
 HANDLERS = {}
+# true while events are recorded as settled: known, shown, handed to no handler
+_settled = ContextVar("settled_events", default=False)
 
 
 def event_handler(name):
@@ -64,11 +68,24 @@ def record_event(association, campaign, kind, key, *, campaign_kind, **data):
         (Event.association == association) & (Event.campaign == campaign)
         & (Event.kind == kind) & (Event.key == str(key))
     )
-    if event is not None:
+    if event is not None and not _settled.get():
         from chaton.core.tasks import handle_event
 
         database.after_commit(lambda: handle_event(event.id))
     return event
+
+
+@contextmanager
+def settled():
+    """Record events as things of the past: they are known (a milestone is not recorded again)
+    and shown in the feeds, but no handler runs (no mail, no post). For example data that
+    describes a campaign's history, such as the demo's signatures: its milestones were never
+    news to anyone."""
+    token = _settled.set(True)
+    try:
+        yield
+    finally:
+        _settled.reset(token)
 
 
 def run_handler(event_id, name):

@@ -10,6 +10,7 @@ import os
 import smtplib
 import ssl
 import time
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import formataddr, make_msgid, parseaddr
@@ -46,35 +47,70 @@ POLICY = MailPolicy()
 
 
 def send_templated(to, template, subject, association, language, unsubscribe=None,
-                   subject_vars=None, list_unsubscribe=True, **context):
+                   subject_vars=None, list_unsubscribe=True, html_template=None, **context):
     """Render a mail through the association's theme, in the recipient's language, and send it.
 
     Runs in the worker: a request context on the public base URL makes `url_for` write
     public addresses; the theme is the association's, named to `render`. `subject` is a lazy
     string (`lazy_gettext`), so that it is extracted for translation and translated here.
     `unsubscribe` is a function returning the unsubscribe address (called inside that
-    context), shown in the mail and, with `list_unsubscribe`, in its headers.
+    context), shown in the mail and, with `list_unsubscribe`, in its headers. With
+    `html_template`, the mail also has an HTML part (the same words, formatted), which mail
+    clients show instead of the text.
     """
+    mail = render_mail(template, subject, association, language, unsubscribe, subject_vars,
+                       html_template, **context)
+    headers = ({"List-Unsubscribe": f"<{mail.unsubscribe}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+               if mail.unsubscribe and list_unsubscribe else {})
+    headers.update(association_headers(association))
+    deliver(build(to, mail.subject, mail.text, sender_name=sender_name(association),
+                  headers=headers, html=mail.html))
+
+
+@dataclass
+class RenderedMail:
+    subject: str
+    text: str
+    html: str | None
+    unsubscribe: str | None
+
+
+@dataclass
+class PendingNews:
+    """A mail a publication will send, shown to its organiser first: as rendered for a sample
+    recipient, and how many people it goes to."""
+
+    count: int
+    mail: RenderedMail
+
+
+def render_mail(template, subject, association, language, unsubscribe=None, subject_vars=None,
+                html_template=None, **context):
+    """A mail's subject, text and HTML, as `send_templated` sends them (and as the organisers'
+    preview shows them): links on base_url, in the recipient's language."""
+    from flask import g
     from flask_babel import force_locale
 
     from chaton.core.themes import render
 
     ctx = current_app.test_request_context("/", base_url=current_app.config["CHATON"]["base_url"])
-    ctx.push()
+    ctx.push()  # inside a request (a preview), the app context and its `g` are the page's
+    page = {key: g.pop(key) for key in ("association", "language_in_url") if key in g}
+    g.association = association  # for theme_url() in the HTML part
     try:
         with force_locale(language or current_app.config["CHATON"]["language"]):
             url = unsubscribe() if unsubscribe else None
             body = render(template, association=association, unsubscribe=url, **context)
-            headers = ({"List-Unsubscribe": f"<{url}>",
-                        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-                       if url and list_unsubscribe else {})
-            headers.update(association_headers(association))
+            html = (render(html_template, association=association, unsubscribe=url, **context)
+                    if html_template else None)
             text = str(subject)  # a lazy string: translated here, in the recipient's language
-            msg = build(to, text % subject_vars if subject_vars else text, body,
-                        sender_name=sender_name(association), headers=headers)
+            return RenderedMail(text % subject_vars if subject_vars else text, body, html, url)
     finally:
+        g.pop("association", None)
+        for key, value in page.items():  # the page's language stays in its links, not the mail's
+            setattr(g, key, value)
         ctx.pop()
-    deliver(msg)
 
 
 def sender_name(association):
@@ -98,8 +134,8 @@ def one_line(value):
     return " ".join(str(value).split())
 
 
-def build(to, subject, body, sender_name=None, headers=None):
-    """A plain-text message from the instance's sender address."""
+def build(to, subject, body, sender_name=None, headers=None, html=None):
+    """A plain-text message from the instance's sender address (with an HTML alternative)."""
     settings = current_app.config["CHATON"]
     name, address = parseaddr(settings["mail_from"])
     msg = EmailMessage(policy=POLICY)
@@ -111,6 +147,8 @@ def build(to, subject, body, sender_name=None, headers=None):
     for key, value in (headers or {}).items():
         msg[key] = one_line(value)
     msg.set_content(body)
+    if html:
+        msg.add_alternative(html, subtype="html")
     return msg
 
 

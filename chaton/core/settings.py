@@ -8,6 +8,7 @@ import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -20,7 +21,8 @@ class Setting:
 
 
 SETTINGS = [
-    Setting("base_url", "http://127.0.0.1:8000", "Public address of the instance, used in links."),
+    Setting("base_url", "http://127.0.0.1:8000",
+            "Public address of the instance, used in links (`chaton serve`: the address served)."),
     Setting("instance_name", "Chaton", "Name shown in the header and in mails."),
     Setting("operator_name", "", "Who runs this instance (shown in the privacy notice)."),
     Setting("operator_contact", "", "How to reach the operator about personal data."),
@@ -104,9 +106,9 @@ def _coerce(name, raw):
     return raw
 
 
-def load_settings(instance_path, overrides=None):
-    """Merge defaults, config.toml, CHATON_* variables and overrides into one dict."""
-    values = dict(DEFAULTS)
+def explicit_settings(instance_path):
+    """The settings the instance gives itself: config.toml, then CHATON_* variables."""
+    values = {}
     config_file = Path(instance_path) / "config.toml"
     if config_file.exists():
         with config_file.open("rb") as fh:
@@ -119,11 +121,46 @@ def load_settings(instance_path, overrides=None):
         raw = os.environ.get("CHATON_" + name.upper())
         if raw is not None:
             values[name] = _coerce(name, raw)
+    return values
+
+
+def load_settings(instance_path, overrides=None):
+    """Merge defaults, config.toml, CHATON_* variables and overrides into one dict."""
+    values = dict(DEFAULTS)
+    values.update(explicit_settings(instance_path))
     values.update(overrides or {})
     values["content_dir"] = str(Path(values["content_dir"] or PROJECT_ROOT / "content"))
     values["themes_dir"] = str(Path(values["themes_dir"] or PROJECT_ROOT / "themes"))
     values["base_url"] = values["base_url"].rstrip("/")
     return values
+
+
+LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+# a server listening on every address is reached from this machine on its loopback address
+ANY_ADDRESS = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}  # noqa: S104
+
+
+def served_base_url(host, port):
+    """The address `chaton serve --host --port` answers on, as a base_url (the loopback
+    address for a server listening on every address)."""
+    host = ANY_ADDRESS.get(host, host)
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def base_url_mismatch(base_url, host, port):
+    """Why links built on base_url would miss a server on host:port, or "" when they reach it.
+    Only a base_url naming this machine (or the host served) is judged: a public address
+    reaches the server through a reverse proxy, on a port of its own."""
+    url = urlsplit(base_url)
+    served = {host} | (LOOPBACK if host in ANY_ADDRESS or host in LOOPBACK else set())
+    if url.hostname not in served:
+        return ""
+    named = url.port or {"http": 80, "https": 443}.get(url.scheme)
+    if named == port:
+        return ""
+    return (f"base_url {base_url} names port {named}, but this server listens on port {port}: "
+            "links in mails and feeds will not reach it (set base_url, or remove it from "
+            "config.toml to use the address served)")
 
 
 def resolve_instance_path(path=None):

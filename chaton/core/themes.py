@@ -12,6 +12,7 @@ from pathlib import Path
 from flask import abort, current_app, g, send_from_directory
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
+from chaton.core import mailtext
 from chaton.core.capability import template_folders
 from chaton.core.source import source_url
 
@@ -112,3 +113,4 @@ def init_app(app):
     app.add_url_rule("/theme/<theme>/<path:filename>", "theme_static", serve_static)
     app.jinja_env.globals["theme_url"] = lambda f: themes.static_url(f, g.get("association"))
     app.jinja_env.globals["source_url"] = source_url
+    mailtext.install(app)

@@ -3,8 +3,11 @@
 GET fills the form from the file. POST does one of three things, chosen by the button pressed:
 `preview` shows the rendered text (keeping everything typed), `upload` stores a picture or a
 PDF, `save` checks the text with the indexer's own checks and writes it (atomically) only when
-it has no error and nobody changed the file since the form was loaded. A file whose header is
-not readable YAML opens as plain text, with its errors, instead of failing.
+it has no error and nobody changed the file since the form was loaded. A save that would mail
+people (a petition's new update or answer, a consultation's synthesis or answer, that someone
+follows) first shows the mail and how many people it goes to; `send` confirms it (news.py).
+A file whose header is not readable YAML opens as plain text, with its errors, instead of
+failing.
 """
 
 from dataclasses import dataclass, field
@@ -27,6 +30,7 @@ from chaton.editing.document import BrokenFile, Source, checksum, compose, read_
 from chaton.editing.fields import initial_values, submitted_values
 from chaton.editing.kinds import KINDS, Target
 from chaton.editing.messages import explain
+from chaton.editing.news import pending_news
 from chaton.petitions.content import SLUG_RE, UPDATE_NAME_RE
 
 MAX_TEXT = 200_000  # characters of a Markdown text or of a raw file
@@ -46,6 +50,7 @@ class Form:
     preview: Markup | None = None
     uploaded: dict | None = None
     unknown: list = field(default_factory=list)
+    news: object = None  # news.PendingNews: the mail a save would send, to confirm
 
     @property
     def blocking(self):
@@ -194,7 +199,7 @@ def edit(found):
     if request.method == "GET":
         return page(found, load_form(found))
     action = request.form.get("action", "save")
-    if action not in ("save", "preview", "upload"):
+    if action not in ("save", "preview", "upload", "send"):
         abort(400)
     form = submitted(found)
     if found.new:
@@ -210,10 +215,10 @@ def edit(found):
         status = receive_upload(found, form)
     text = build(found, form, current)
     form.problems = found.check(text).problems
-    if action != "save":
+    if action not in ("save", "send"):
         form.preview = render_body(found, form.body if form.raw is None else text)
         return page(found, form, status)
-    return save(found, form, current, text)
+    return save(found, form, current, text, confirmed=action == "send")
 
 
 def may_write(found, current):
@@ -231,7 +236,7 @@ def may_write(found, current):
         "answer", "synthesis", "consultation-answer")
 
 
-def save(found, form, current, text):
+def save(found, form, current, text, confirmed=False):
     if (checksum(current) if current is not None else "") != form.checksum:
         form.errors["conflict"] = _(
             "Someone else saved this text since you opened this page. Your text is kept below but "
@@ -255,6 +260,10 @@ def save(found, form, current, text):
         if refusal:
             form.errors["quota"] = str(refusal)
             return page(found, form, 403)
+    if not confirmed:
+        form.news = pending_news(found, text, render_body)
+        if form.news is not None:
+            return page(found, form)  # nothing written yet: the mail first, then "send"
     write_atomic(found.path, text)
     current_app.extensions["chaton_content"].refresh()
     audit.record("campaign.create" if current is None else "campaign.edit", g.association,

@@ -2,4 +2,4 @@
 
 from chaton.core.capability import Capability
 
-capability = Capability(name="feeds", blueprints=("chaton.feeds.views:bp",))
+capability = Capability(name="feeds", blueprints=("chaton.feeds.views:bp", "chaton.feeds.stylesheet:bp"))

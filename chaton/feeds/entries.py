@@ -3,6 +3,8 @@ with their campaign, and how each reads. Each installed content kind finds its o
 campaigns and describes its own events (core/capability.py `ContentKind`): this module names
 none. A public module of the feeds capability: federation uses it without the feed views."""
 
+from datetime import UTC, datetime, time
+
 from flask import url_for
 
 from chaton.core.capability import content_kinds, kind_of
@@ -31,6 +33,17 @@ def visible_events(query, limit=LIMIT, kinds=SHOWN):
 def describe(event, campaign):
     """The title and HTML body that tell an event (shared by feeds and federation)."""
     return kind_of(campaign).function("describe")(event, campaign)
+
+
+def event_date(event, campaign):
+    """When an event happened: when it was recorded, unless its campaign's kind knows an
+    earlier day of its own (an update written on its date and indexed later, by an install or
+    an upgrade): then that day, at noon UTC."""
+    kind = kind_of(campaign)
+    day = kind.function("event_day")(event, campaign) if kind.event_day else None
+    if day is None or day >= event.created_at.date():
+        return event.created_at
+    return datetime.combine(day, time(12, 0), tzinfo=UTC)
 
 
 def event_url(event, campaign):

@@ -12,12 +12,14 @@ from flask_babel import get_locale
 
 from chaton.core.capability import kind_named
 from chaton.core.events import Event
-from chaton.feeds.entries import describe, event_url, visible_events
+from chaton.feeds.entries import describe, event_date, event_url, visible_events
+from chaton.feeds.stylesheet import as_page, with_stylesheet
 from chaton.orgs.loading import load_association
 
 bp = Blueprint("feeds", __name__)
 
 MIME = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 @bp.route("/feed.<any(atom, rss):fmt>")
@@ -31,7 +33,7 @@ def association_feed(org, fmt):
     association = load_association(org)
     query = Event.select().where(Event.association == association.slug)
     link = url_for("orgs.association_page", org=org, _external=True)
-    return feed_response(fmt, association.name, query, link)
+    return feed_response(fmt, association.name, query, link, org=org)
 
 
 @bp.route("/<org>/petitions/<slug>/feed.<any(atom, rss):fmt>")
@@ -39,15 +41,19 @@ def petition_feed(org, slug, fmt):
     petition = kind_named("petitions").function("load")(org, slug)
     query = Event.select().where((Event.association == org) & (Event.campaign == slug))
     link = url_for("petitions.show", org=org, slug=slug, _external=True)
-    return feed_response(fmt, petition.title, query, link)
+    return feed_response(fmt, petition.title, query, link, org=org)
 
 
-def feed_response(fmt, title, query, link):
-    """A feed document, or 304 when the reader already has it."""
+def feed_response(fmt, title, query, link, org=None):
+    """A feed document, or 304 when the reader already has it; its stylesheet (for browsers)
+    is the association's `org`, else the instance's."""
     items = visible_events(query)
     latest = items[0][0] if items else None
-    response = Response(mimetype=MIME[fmt])
-    response.set_etag(f"{fmt}-{latest.id if latest else 0}-{len(items)}-{get_locale()}")
+    browser = _from_browser(fmt)
+    response = Response(mimetype="text/html" if browser else MIME[fmt])
+    response.vary.add("Accept")
+    response.set_etag(f"{fmt}-{latest.id if latest else 0}-{len(items)}-{get_locale()}"
+                      + ("-page" if browser else ""))
     if latest is not None:
         response.last_modified = latest.created_at
     response.cache_control.public = True
@@ -57,8 +63,16 @@ def feed_response(fmt, title, query, link):
     if request.if_none_match.contains(response.get_etag()[0]) or _not_modified(latest):
         response.status_code = 304
         return response
-    response.set_data(_render(fmt, title, items, link))
+    document = with_stylesheet(_render(fmt, title, items, link), org)
+    response.set_data(as_page(document, org) if browser else document)
     return response
+
+
+def _from_browser(fmt):
+    """Whether a browser opens the feed (it asks for HTML first; a feed reader asks for a feed,
+    or for anything): browsers show an Atom or RSS type as raw text, and are dropping XSLT
+    (Chromium warns it is being removed), so they get the stylesheet's page, made here."""
+    return request.accept_mimetypes.best_match([MIME[fmt], "text/html"]) == "text/html"
 
 
 def _not_modified(latest):
@@ -68,8 +82,13 @@ def _not_modified(latest):
 
 
 def _tag(event):
-    host = urlsplit(current_app.config["CHATON"]["base_url"]).hostname or "localhost"
-    return f"tag:{host},2026:event-{event.id}"
+    """tag:<host>,2026:event-<n>; on a port other than the scheme's own, the port is part of
+    the name (a tag URI's authority is a bare host): two instances on one host never share ids,
+    and those of an instance on the default port stay what they always were."""
+    url = urlsplit(current_app.config["CHATON"]["base_url"])
+    host = url.hostname or "localhost"
+    port = url.port if url.port not in (None, DEFAULT_PORTS.get(url.scheme)) else None
+    return f"tag:{host},2026:{port}/event-{event.id}" if port else f"tag:{host},2026:event-{event.id}"
 
 
 def _render(fmt, title, items, link):
@@ -96,8 +115,8 @@ def _add_entry(entry, event, petition):
     entry.guid(_tag(event), permalink=False)
     entry.title(title)
     entry.link(href=event_url(event, petition))
-    entry.published(event.created_at)
-    entry.updated(event.created_at)
+    entry.published(event_date(event, petition))
+    entry.updated(event_date(event, petition))
     entry.author(name=petition.association.name)
     if html:
         entry.content(html, type="html")

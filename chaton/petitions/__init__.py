@@ -21,7 +21,8 @@ capability = Capability(
         listed="chaton.petitions.loading:listed", load="chaton.petitions.loading:load_petition",
         model="chaton.petitions.models:Petition",
         campaigns="chaton.petitions.feeds:campaigns", describe="chaton.petitions.feeds:describe",
-        event_url="chaton.petitions.feeds:url_of", prepare="chaton.petitions.feeds:prepare"),),
+        event_url="chaton.petitions.feeds:url_of", prepare="chaton.petitions.feeds:prepare",
+        event_day="chaton.petitions.feeds:event_day"),),
     archive=("chaton.petitions.association_data:ARCHIVE",),
     erased=("chaton.petitions.association_data:erased",),
 )

@@ -5,6 +5,7 @@ The routes are on the area's blueprint (their endpoints stay admin.petition...);
 what is decided by the member's role (chaton/accounts/roles.py).
 """
 
+from datetime import date
 from pathlib import Path
 
 from flask import Response, current_app, flash, g, redirect, request, url_for
@@ -15,12 +16,14 @@ from peewee import fn
 from chaton.accounts import audit
 from chaton.admin import auth
 from chaton.admin.charts import daily_bars
-from chaton.admin.files import write_answer, write_update
+from chaton.admin.files import slugify, write_answer, write_update
 from chaton.admin.views import bp
 from chaton.core.csvexport import stream_csv
 from chaton.core.db import utcnow
 from chaton.core.lookup import found_or_404
+from chaton.core.markup import render_markdown
 from chaton.core.themes import render
+from chaton.petitions import news
 from chaton.petitions.handover import Handover
 from chaton.petitions.models import (
     AreaCount,
@@ -124,6 +127,21 @@ def _refresh_and_back(org, slug, message):
     return _back(org, slug)
 
 
+def _confirm_news(petition, kind, key, markdown, **fields):
+    """The page showing the mail a publication will send and to how many people, unless it was
+    confirmed (`confirmed=1`) or mails nobody (None: publish). Everything posted is sent
+    again with the confirmation."""
+    if request.form.get("confirmed") == "1":
+        return None
+    html = render_markdown(markdown, f"/{petition.association.slug}/media")
+    waiting = news.pending(petition, kind, key, html, **fields)
+    if waiting is None:
+        return None
+    posted = [(k, v) for k, v in request.form.items(multi=True) if k not in ("csrf_token", "confirmed")]
+    return render("admin/petition_news.html", association=g.association, petition=petition,
+                  pending=waiting, fields=posted)
+
+
 @bp.route("/petitions/<slug>/updates", methods=["POST"])
 @auth.require("edit")
 def post_update(org, slug):
@@ -133,6 +151,10 @@ def post_update(org, slug):
     if not title or not body:
         flash(_("An update needs a title and a text."), "error")
         return _back(org, slug)
+    slug_of_update = f"{date.today().isoformat()}-{slugify(title)}"  # (a new file: always news)
+    confirm = _confirm_news(petition, "update", slug_of_update, body, title=title, slug=slug_of_update)
+    if confirm is not None:
+        return confirm
     path = write_update(_petition_folder(petition), title, body)
     audit.record("petition.update", g.association, target=petition.slug, file=path.name)
     return _refresh_and_back(org, slug, _("The update is published."))
@@ -147,6 +169,9 @@ def record_answer(org, slug):
     if not author or not body:
         flash(_("An answer needs its author and its text."), "error")
         return _back(org, slug)
+    confirm = _confirm_news(petition, "answer", date.today().isoformat(), body, author=author)
+    if confirm is not None:
+        return confirm
     write_answer(_petition_folder(petition), author, body)
     audit.record("petition.answer", g.association, target=petition.slug)
     return _refresh_and_back(org, slug, _("The answer is published."))

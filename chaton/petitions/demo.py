@@ -1,11 +1,13 @@
 """Example signatures for the demo content, so that a new instance shows what a live petition
-looks like (counters, chart, public names, milestones). Only for the shipped demo folders."""
+looks like (counters, chart, public names, milestones). Only for the shipped demo folders.
+The milestones these signatures cross are recorded as settled: a new instance starts quiet."""
 
 import random
 import secrets
 from datetime import timedelta
 
 from chaton.core.db import utcnow, writing
+from chaton.core.events import settled
 from chaton.petitions.models import AreaCount, DailyCount, Petition, Signature
 from chaton.petitions.signing import area_of, record_milestones
 
@@ -33,12 +35,18 @@ def seed(rng=None):
     return done
 
 
+DEPARTEMENTS = ("59", "62", "75", "93", "69", "13")
+
+
 def _seed_petition(petition, count, rng):
+    from chaton import territory
+
+    codes = {d: territory.postal_codes_in(d) for d in DEPARTEMENTS}
     now = utcnow()
     rows, days, areas = [], {}, {}
     for i in range(count):
         confirmed = now - timedelta(days=60 * (1 - i / count) ** 2, minutes=rng.randint(0, 600))
-        postal = f"{rng.choice(['59', '62', '75', '93', '69', '13'])}{rng.randint(100, 999)}"
+        postal = rng.choice(codes[rng.choice(DEPARTEMENTS)])  # real codes: a map worth seeing
         area = area_of(postal)
         rows.append({
             "petition": petition.id, "revision": petition.revision_number,
@@ -50,7 +58,7 @@ def _seed_petition(petition, count, rng):
         })
         days[confirmed.date()] = days.get(confirmed.date(), 0) + 1
         areas[area] = areas.get(area, 0) + 1
-    with writing():
+    with writing(), settled():  # the demo's past: its milestones mail nobody, not even the target
         for start in range(0, len(rows), 200):
             Signature.insert_many(rows[start:start + 200]).execute()
         DailyCount.insert_many([{"petition": petition.id, "day": d, "count": c}

@@ -1,8 +1,12 @@
 """How a petition's events read in feeds and federated posts: a title and an HTML body."""
 
+from datetime import date
+
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
+from chaton.core.formats import colon, number
 from chaton.orgs.models import Association
 from chaton.petitions.models import Petition, PetitionUpdate
 
@@ -38,6 +42,19 @@ def url_of(event, petition):
     return url + (f"#update-{event.key}" if event.kind == "update" else "")
 
 
+def event_day(event, petition):
+    """An update's own date (front matter or file name), an answer's date; None for the
+    others, which happen when they are recorded."""
+    if event.kind == "update":
+        update = (event.preloaded_update if hasattr(event, "preloaded_update") else
+                  PetitionUpdate.get_or_none((PetitionUpdate.petition == petition)
+                                             & (PetitionUpdate.slug == event.key)))
+        return update.published_at.date() if update and update.published_at else None
+    if event.kind == "answer":
+        return date.fromisoformat(event.key)  # the indexer writes the date as its key
+    return None
+
+
 def describe(event, petition):
     """The title and HTML body that tell an event of a petition (feeds, federation)."""
     n = event.data.get("value")
@@ -48,12 +65,14 @@ def describe(event, petition):
                   PetitionUpdate.get_or_none((PetitionUpdate.petition == petition)
                                              & (PetitionUpdate.slug == event.key)))
         title = update.title if update else event.data.get("title", "")
-        return f"{petition.title}: {title}", update.html if update else ""
+        return f"{colon(petition.title)} {title}", update.html if update else ""
     if event.kind == "milestone":
-        return _("%(title)s: %(n)s signatures reached", title=petition.title, n=n), ""
+        return ngettext("%(title)s: %(count)s signature reached", "%(title)s: %(count)s signatures reached",
+                        n, title=petition.title, count=number(n)), ""
     if event.kind == "threshold":
-        return _("%(title)s: %(n)s signatures, %(target)s is asked to answer",
-                 title=petition.title, n=n, target=petition.target.get("name", "")), ""
+        return ngettext("%(title)s: %(count)s signature, %(target)s is asked to answer",
+                        "%(title)s: %(count)s signatures, %(target)s is asked to answer", n,
+                        title=petition.title, count=number(n), target=petition.target.get("name", "")), ""
     if event.kind == "answer":
         answer = petition.answer or {}
         return (_("%(author)s answered: %(title)s", author=answer.get("author", ""),
@@ -63,5 +82,5 @@ def describe(event, petition):
                  target=petition.target.get("name", "")), ""
     if event.kind in ("closed", "won", "answered"):
         labels = {"closed": _("Closed"), "won": _("Won"), "answered": _("Answered")}
-        return f"{petition.title}: {labels[event.kind]}", ""
+        return f"{colon(petition.title)} {labels[event.kind]}", ""
     raise ValueError(f"no description for a petition's {event.kind!r} event")

@@ -9,7 +9,7 @@ from chaton.core import mail
 from chaton.core.events import event_handler
 from chaton.core.tasks import periodic, task
 from chaton.orgs.models import Association
-from chaton.petitions import retention, signing
+from chaton.petitions import news, retention, signing
 from chaton.petitions.models import Petition, PetitionUpdate, Signature
 
 log = logging.getLogger(__name__)
@@ -84,16 +84,17 @@ def send_news(signature_ids, event_id, attempt=0):
     event = Event.get_or_none(Event.id == event_id)
     if event is None:
         return
-    failed = []
+    failed, updates = [], {}
     for signature in _with_petition(Signature.select().where(Signature.id.in_(signature_ids))):
         if not signature.keep_informed or not signature.email:
             continue
-        update = (PetitionUpdate.get_or_none((PetitionUpdate.petition == signature.petition_id)
-                                             & (PetitionUpdate.slug == event.key))
-                  if event.kind == "update" else None)
+        if event.kind == "update" and signature.petition_id not in updates:  # once a batch
+            updates[signature.petition_id] = PetitionUpdate.get_or_none(
+                (PetitionUpdate.petition == signature.petition_id) & (PetitionUpdate.slug == event.key))
+        update = updates.get(signature.petition_id)
         try:
-            _send_to_signatory(signature, "mail/news.txt", _l("News of the petition: %(title)s"),
-                               event=event, update=update)
+            _send_to_signatory(signature, "mail/news.txt", news.SUBJECT,
+                               html_template="mail/news.html", event=event, update=update)
         except (OSError, mail.smtplib.SMTPException) as exc:
             log.warning("news to signature %s not sent: %s", signature.id, exc)
             failed.append(signature.id)
@@ -128,11 +129,8 @@ def on_event(event):
         return
     if event.kind == "threshold":
         notify_target(petition.id, event.id)
-    followers = (Signature.select(Signature.id)
-                 .where((Signature.petition == petition) & (Signature.status == "confirmed")
-                        & (Signature.keep_informed == True)))  # noqa: E712
     batch = []
-    for row in followers.order_by(Signature.id).iterator():
+    for row in news.followers(petition).order_by(Signature.id).iterator():
         batch.append(row.id)
         if len(batch) == NEWS_BATCH:
             send_news(batch, event.id)

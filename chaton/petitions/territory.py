@@ -17,10 +17,14 @@ class Place:
     region: str = ""  # a département's région name
 
 
-def area_counts(petition):
-    """{département code: confirmed signatures}, départements with none left out."""
-    return {a.area: a.count for a in AreaCount.select(AreaCount.area, AreaCount.count).where(
-        (AreaCount.petition == petition) & (AreaCount.count > 0))}
+def area_counts(petition, unplaced=False):
+    """{département code: confirmed signatures}, départements with none left out, and the
+    signatures without a place ('': no postal code asked, or abroad) only when `unplaced`."""
+    query = AreaCount.select(AreaCount.area, AreaCount.count).where(
+        (AreaCount.petition == petition) & (AreaCount.count > 0))
+    if not unplaced:
+        query = query.where(AreaCount.area != "")
+    return {a.area: a.count for a in query}
 
 
 def by_departement(counts):

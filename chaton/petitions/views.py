@@ -156,8 +156,9 @@ def partner_counts(petition):
 def petition_json(petition):
     """The public JSON view (documented in docs/api.md)."""
     association = petition.association
-    areas = dict(sorted(territory.area_counts(petition).items()))
-    regions = {place.code: place.count for place in sorted(territory.by_region(areas),
+    areas = dict(sorted(territory.area_counts(petition, unplaced=True).items()))
+    placed = {code: count for code, count in areas.items() if code}
+    regions = {place.code: place.count for place in sorted(territory.by_region(placed),
                                                            key=lambda place: place.code)}
     milestones = [{"value": u.value, "kind": u.kind, "reached_at": u.published_at.isoformat()}
                   for u in PetitionUpdate.select().where(

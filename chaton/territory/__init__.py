@@ -46,6 +46,11 @@ def is_postal_code(code):
     return code in _departements()
 
 
+def postal_codes_in(departement_code):
+    """The postal codes of a département, sorted (for example data: the demo's signatures)."""
+    return sorted(code for code, found in _departements().items() if found == departement_code)
+
+
 def communes(code):
     """((commune code, name), ...) that a postal code serves; () when it does not exist."""
     return _communes_by_postal_code().get(code, ())

@@ -145,7 +145,7 @@
     Array.prototype.forEach.call(document.querySelectorAll(".md-toolbar[data-for]"), toolbar);
     var slug = document.querySelector("input[data-slug-from]");
     if (slug) { slugFromTitle(slug); }
-    var summary = document.querySelector("#error-summary[data-focus]");  /* after a refused save */
-    if (summary) { summary.focus(); }
+    var summary = document.querySelector("#error-summary[data-focus], #mail-confirm[data-focus]");
+    if (summary) { summary.focus(); }  /* after a refused save, or the mail to confirm */
   });
 })();
