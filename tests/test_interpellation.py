@@ -87,3 +87,11 @@ def test_the_count_outlives_a_withdrawn_signature_and_nothing_else_is_kept(tmp_p
     with client.application.app_context():
         assert InterpellationMark.select().count() == 0
         assert [(c.name, c.count) for c in InterpellationCount.select()] == [("Mairie", 1)]
+
+
+def test_the_thanks_page_leads_to_the_writing_page(tmp_path, content_dir):
+    client, outbox = setup(tmp_path, content_dir)
+    sign(client, URL, email="cleo@example.org", postal_code="93200")
+    token = token_of(outbox, "cleo@example.org")
+    client.post(f"/s/{token}", data={"csrf_token": csrf_token(client, f"/s/{token}")})
+    assert f"/s/{token}/write" in client.get(f"/s/{token}/thanks").get_data(as_text=True)

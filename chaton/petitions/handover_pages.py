@@ -73,8 +73,8 @@ def handover_pdf_file(org, slug, number):
            for host, value in (counts.get("partners") or {}).items()]
     kv.append((_("Total"), n(counts["total"])))
     blocks = [
-        ("p", _("Petition by %(name)s, addressed to %(target)s.", name=association.name,
-                target=data["target"])),
+        ("p", _("Petition by %(name)s.", name=association.name) + " "
+         + _("Addressed to: %(target)s.", target=data["target"])),
         ("kv", [(_("Dossier"), _("No. %(n)s, made on %(when)s", n=found.number,
                                  when=formats.datetime(found.created_at))),
                 (_("Opened"), formats.date(data["opens"]) or "—"),
