@@ -73,3 +73,17 @@ def test_placeholders_are_kept(french):
 def test_no_english_string_is_missing_from_the_french_catalog(french, extracted):
     missing = [m.id for m in extracted if m.id and m.id not in french]
     assert not missing, f"new strings missing from {FRENCH_PO.name}: {missing}; {UPDATE_HINT}"
+
+
+def test_french_punctuation_keeps_its_no_break_space(french):
+    """French puts a space before : ; ? ! and inside « »; a plain space lets the line break
+    before the sign ("Votre nom" at the end of a line, ": Indiquez..." on the next)."""
+    import re
+
+    wrong = []
+    for message in french:
+        strings = message.string if isinstance(message.string, (tuple, list)) else (message.string,)
+        for text in strings:
+            if text and (re.search(r" [:;?!](\s|$)", text) or "« " in text or " »" in text):
+                wrong.append(text)
+    assert not wrong, f"use a no-break space (U+00A0) before : ; ? ! and inside « »: {wrong[:5]}"
