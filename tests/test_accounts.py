@@ -139,11 +139,15 @@ def test_roles_decide_what_a_member_may_do(app, role, url, method, expected):
     assert response.status_code == expected
 
 
-def test_members_of_one_association_get_404_in_another(app):
+def test_members_of_one_association_get_403_in_another(app):
+    # was a 404 (as if the area did not exist); issue 14: every refusal is a clear 403
     client = member_client(app, ORG, "admin")
     for url in [f"/{OTHER}/admin/", f"/{OTHER}/admin/members", f"/{OTHER}/admin/audit",
                 f"/{OTHER}/admin/consultations/"]:
-        assert client.get(url).status_code == 404, url
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert "You are not a member of" in response.get_data(as_text=True), url
+    assert client.get("/no-such-association/admin/").status_code == 404
 
 
 def test_the_menu_shows_what_the_role_allows(app):
@@ -204,7 +208,7 @@ def test_changing_roles_and_removing_members_is_logged(app):
     # a member of another association cannot touch this one's members
     stranger = member_client(app, OTHER)
     assert post(stranger, f"/{OTHER}/admin/members", f"{ADMIN}members/{ed.id}",
-                action="remove").status_code == 404
+                action="remove").status_code == 403  # was 404 (issue 14)
 
 
 def test_admin_actions_are_in_the_audit_log(app):
@@ -220,7 +224,9 @@ def test_admin_actions_are_in_the_audit_log(app):
 
 def test_hoster_area_is_for_hoster_admins(app):
     admin = member_client(app, ORG)
-    assert admin.get("/hoster/").status_code == 404
+    refused = admin.get("/hoster/")  # was a 404; issue 14: a 403 that says why
+    assert refused.status_code == 403
+    assert "for the administrators of this site" in refused.get_data(as_text=True)
     client = app.test_client()
     log_in(client, make_member(app, None, email="host@example.org", hoster=True))
     assert client.get("/hoster/").status_code == 200

@@ -145,11 +145,12 @@ def test_only_admins_export(app, role):
     assert "Exports" not in member.get(f"/{ORG}/admin/").get_data(as_text=True)
 
 
-def test_another_association_gets_404(app):
+def test_another_association_gets_403(app):
+    # was a 404; issue 14: every refusal is a clear 403
     stranger = member_client(app, OTHER, "admin")
-    assert stranger.get(EXPORTS).status_code == 404
+    assert stranger.get(EXPORTS).status_code == 403
     token = csrf_token(stranger, "/account/")
-    assert stranger.post(ARCHIVE, data={"csrf_token": token}).status_code == 404
+    assert stranger.post(ARCHIVE, data={"csrf_token": token}).status_code == 403
     assert app.test_client().post(ARCHIVE).status_code in (302, 400)  # signed out, no token
     assert member_client(app, ORG, "admin").get(ARCHIVE).status_code == 405  # POST only
 
