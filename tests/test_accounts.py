@@ -180,7 +180,8 @@ def test_invitation_round_trip(app, outbox):
     assert newcomer.get(path).status_code == 410  # used
     log = admin.get(ADMIN + "audit").get_data(as_text=True)
     assert "Invitation sent" in log and "Invitation accepted" in log
-    assert "7 jours" in body_of(mail)  # in the association's language
+    # in the association's language (said "7 jours" before issue 14; now the date it ends)
+    assert "jusqu’au" in body_of(mail)
 
 
 def test_the_last_admin_cannot_leave_or_be_demoted(app):
@@ -314,3 +315,33 @@ def test_a_request_that_changes_nothing_sets_no_session_cookie(app):
         response = admin.get(path)
         assert response.status_code == 200
         assert "Set-Cookie" not in response.headers, path
+
+
+def test_the_invitation_says_who_invites_to_what_and_until_when(app, outbox):
+    from datetime import timedelta
+
+    from chaton.accounts.models import Invitation
+    from chaton.core.db import utcnow
+
+    make_member(app, ORG, email="ada@quartiers.example")
+    with app.app_context():
+        Account.update(name="Ada Martin").where(Account.email == "ada@quartiers.example").execute()
+    admin = app.test_client()
+    log_in(admin, "ada@quartiers.example")
+    page = ADMIN + "members"
+    assert post(admin, page, page, email="camille@example.org", role="editor").status_code == 303
+    text = body_of(outbox.last_to("camille@example.org"))  # in the association's language: French
+    assert "Ada Martin (ada@quartiers.example) vous invite à rejoindre l’équipe de Quartiers " \
+           "Solidaires" in " ".join(text.split())
+    assert "avec le rôle «\u00a0Rédaction\u00a0»" in text
+    assert "Rédaction\u00a0: Rédige et publie les campagnes" in text  # what the role allows
+    assert "Le site http://localhost fonctionne avec Chaton, un logiciel libre" in text  # what it is
+    with app.app_context():
+        expires = Invitation.get(Invitation.email == "camille@example.org").expires_at
+    assert expires - utcnow() > timedelta(days=6)
+    from chaton.core.formats import datetime as long_datetime
+
+    with app.test_request_context("/?lang=fr"):
+        assert long_datetime(expires) + " UTC" in text  # until when the link works
+    assert "Si vous ne vous attendiez pas à cette invitation" in text
+    assert "ada@quartiers.example" in text.split("Si vous ne vous attendiez pas", 1)[1]

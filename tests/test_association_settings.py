@@ -129,7 +129,8 @@ def test_only_this_associations_admins_reach_its_settings(app, client):
     editor = member_client(app, ORG, "editor")
     refused = editor.get(PAGE)
     assert refused.status_code == 403
-    assert "As editor of Quartiers Solidaires, you cannot do this" in refused.get_data(as_text=True)
+    assert "Your role in Quartiers Solidaires (Editor) does not allow this" in refused.get_data(
+        as_text=True)
     assert "/admin/settings" not in editor.get(f"/{ORG}/admin/").get_data(as_text=True)
     admin = member_client(app, ORG)
     assert f'href="{PAGE}"' in admin.get(f"/{ORG}/admin/").get_data(as_text=True)

@@ -42,8 +42,9 @@ def _refusal(association, role):
     if role is None:
         return _("You are not a member of %(name)s, so its area is closed to you. If you should "
                  "be, ask one of its administrators to invite you.", name=association.name)
-    return _("As %(role)s of %(name)s, you cannot do this. Ask one of its administrators if "
-             "you need it.", role=str(ROLE_NAMES.get(role, role)).lower(), name=association.name)
+    return _("Your role in %(name)s (%(role)s) does not allow this. Ask one of its "
+             "administrators if you need it.", role=ROLE_NAMES.get(role, role),
+             name=association.name)
 
 
 def require(permission, hoster=False):
