@@ -29,11 +29,11 @@ def _to_login():
     return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
 
-def refuse(message):
+def refuse(reason):
     """Stop the request with a 403 page that says why."""
     from chaton.core.errors import error_page
 
-    abort(make_response(error_page(403, message)))
+    abort(make_response(error_page(403, detail=reason)))
 
 
 def _refusal(association, role):

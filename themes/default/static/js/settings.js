@@ -22,7 +22,8 @@
     var asked = normal(text.value);
 
     function ask(value) {
-      var url = preview.getAttribute("data-contrast-url") + "?color=" + encodeURIComponent(value);
+      var url = preview.getAttribute("data-contrast-url");  /* may carry ?lang= already */
+      url += (url.indexOf("?") < 0 ? "?" : "&") + "color=" + encodeURIComponent(value);
       fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
         .then(function (response) {
           if (!response.ok) { throw new Error("contrast: " + response.status); }
