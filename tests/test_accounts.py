@@ -139,11 +139,15 @@ def test_roles_decide_what_a_member_may_do(app, role, url, method, expected):
     assert response.status_code == expected
 
 
-def test_members_of_one_association_get_404_in_another(app):
+def test_members_of_one_association_get_403_in_another(app):
+    # was a 404 (as if the area did not exist); issue 14: every refusal is a clear 403
     client = member_client(app, ORG, "admin")
     for url in [f"/{OTHER}/admin/", f"/{OTHER}/admin/members", f"/{OTHER}/admin/audit",
                 f"/{OTHER}/admin/consultations/"]:
-        assert client.get(url).status_code == 404, url
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert "You are not a member of" in response.get_data(as_text=True), url
+    assert client.get("/no-such-association/admin/").status_code == 404
 
 
 def test_the_menu_shows_what_the_role_allows(app):
@@ -176,7 +180,8 @@ def test_invitation_round_trip(app, outbox):
     assert newcomer.get(path).status_code == 410  # used
     log = admin.get(ADMIN + "audit").get_data(as_text=True)
     assert "Invitation sent" in log and "Invitation accepted" in log
-    assert "7 jours" in body_of(mail)  # in the association's language
+    # in the association's language (said "7 jours" before issue 14; now the date it ends)
+    assert "jusqu’au" in body_of(mail)
 
 
 def test_the_last_admin_cannot_leave_or_be_demoted(app):
@@ -204,7 +209,7 @@ def test_changing_roles_and_removing_members_is_logged(app):
     # a member of another association cannot touch this one's members
     stranger = member_client(app, OTHER)
     assert post(stranger, f"/{OTHER}/admin/members", f"{ADMIN}members/{ed.id}",
-                action="remove").status_code == 404
+                action="remove").status_code == 403  # was 404 (issue 14)
 
 
 def test_admin_actions_are_in_the_audit_log(app):
@@ -220,7 +225,9 @@ def test_admin_actions_are_in_the_audit_log(app):
 
 def test_hoster_area_is_for_hoster_admins(app):
     admin = member_client(app, ORG)
-    assert admin.get("/hoster/").status_code == 404
+    refused = admin.get("/hoster/")  # was a 404; issue 14: a 403 that says why
+    assert refused.status_code == 403
+    assert "for the administrators of this site" in refused.get_data(as_text=True)
     client = app.test_client()
     log_in(client, make_member(app, None, email="host@example.org", hoster=True))
     assert client.get("/hoster/").status_code == 200
@@ -308,3 +315,33 @@ def test_a_request_that_changes_nothing_sets_no_session_cookie(app):
         response = admin.get(path)
         assert response.status_code == 200
         assert "Set-Cookie" not in response.headers, path
+
+
+def test_the_invitation_says_who_invites_to_what_and_until_when(app, outbox):
+    from datetime import timedelta
+
+    from chaton.accounts.models import Invitation
+    from chaton.core.db import utcnow
+
+    make_member(app, ORG, email="ada@quartiers.example")
+    with app.app_context():
+        Account.update(name="Ada Martin").where(Account.email == "ada@quartiers.example").execute()
+    admin = app.test_client()
+    log_in(admin, "ada@quartiers.example")
+    page = ADMIN + "members"
+    assert post(admin, page, page, email="camille@example.org", role="editor").status_code == 303
+    text = body_of(outbox.last_to("camille@example.org"))  # in the association's language: French
+    assert "Ada Martin (ada@quartiers.example) vous invite à rejoindre l’équipe de Quartiers " \
+           "Solidaires" in " ".join(text.split())
+    assert "avec le rôle «\u00a0Rédaction\u00a0»" in text
+    assert "Rédaction\u00a0: Rédige et publie les campagnes" in text  # what the role allows
+    assert "Le site http://localhost fonctionne avec Chaton, un logiciel libre" in text  # what it is
+    with app.app_context():
+        expires = Invitation.get(Invitation.email == "camille@example.org").expires_at
+    assert expires - utcnow() > timedelta(days=6)
+    from chaton.core.formats import datetime as long_datetime
+
+    with app.test_request_context("/?lang=fr"):
+        assert long_datetime(expires) + " UTC" in text  # until when the link works
+    assert "Si vous ne vous attendiez pas à cette invitation" in text
+    assert "ada@quartiers.example" in text.split("Si vous ne vous attendiez pas", 1)[1]

@@ -27,9 +27,10 @@ def test_contacts_export_only_consenting_confirmed_signatories(admin, demo):
     Signature.update(name="=HYPERLINK(1)").where(Signature.id == rows[0].id).execute()
     response = admin.get(PETITION_ADMIN + "/contacts.csv")
     assert response.mimetype == "text/csv"
-    table = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert sorted(r["email"] for r in table) == sorted(r.email for r in rows[:2])
-    assert any(r["name"] == "'=HYPERLINK(1)" for r in table)  # no formula injection
+    # columns titled in words since issue 14 (were the field names "email", "name")
+    table = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert sorted(r["E-mail address"] for r in table) == sorted(r.email for r in rows[:2])
+    assert any(r["Name"] == "'=HYPERLINK(1)" for r in table)  # no formula injection
 
 
 def test_dashboard_shows_counts_and_chart(admin, demo):

@@ -122,9 +122,15 @@ def test_a_file_changed_meanwhile_is_not_overwritten(app, content_dir):
 
 
 def test_only_this_associations_admins_reach_its_settings(app, client):
-    assert member_client(app, OTHER).get(PAGE).status_code == 404
+    # another association's admin is refused with a 403 that says why (was a 404, issue 14)
+    refused = member_client(app, OTHER).get(PAGE)
+    assert refused.status_code == 403
+    assert "You are not a member of Quartiers Solidaires" in refused.get_data(as_text=True)
     editor = member_client(app, ORG, "editor")
-    assert editor.get(PAGE).status_code == 403
+    refused = editor.get(PAGE)
+    assert refused.status_code == 403
+    assert "Your role in Quartiers Solidaires (Editor) does not allow this" in refused.get_data(
+        as_text=True)
     assert "/admin/settings" not in editor.get(f"/{ORG}/admin/").get_data(as_text=True)
     admin = member_client(app, ORG)
     assert f'href="{PAGE}"' in admin.get(f"/{ORG}/admin/").get_data(as_text=True)
@@ -132,7 +138,7 @@ def test_only_this_associations_admins_reach_its_settings(app, client):
     other = member_client(app, OTHER, email="admin2@example.org")
     response = other.post(PAGE, data={"csrf_token": csrf_token(other, f"/{OTHER}/admin/"),
                                       **form_values(name="Pirate")})
-    assert response.status_code == 404
+    assert response.status_code == 403  # was 404 (issue 14: a refusal says so)
 
 
 def test_mails_carry_the_sender_name_reply_to_and_privacy_contact(app, client, content_dir,
@@ -224,3 +230,126 @@ def test_a_logo_is_uploaded_checked_and_shown(app, content_dir):
             **form_values(), "logo_remove": "y"}
     assert admin.post(PAGE, data=data).status_code == 303
     assert "logo" not in front_matter(content_dir / ORG / "association.md")[0]
+
+
+def png(color=(91, 42, 134)):
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), color).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_a_logo_survives_an_error_in_another_field(app, content_dir):
+    import io
+
+    path = hand_written(content_dir)
+    admin = member_client(app, ORG)
+    html = admin.get(PAGE).get_data(as_text=True)
+    first = admin.post(PAGE, content_type="multipart/form-data", data={
+        "csrf_token": csrf_token(admin, PAGE), "checksum": checksum_of(html),
+        **form_values(contact_email="pas une adresse"), "logo_file": (io.BytesIO(png()), "Logo.png")})
+    page = first.get_data(as_text=True)
+    assert first.status_code == 400 and 'href="#contact_email"' in page
+    assert front_matter(path)[0]["logo"] == "images/logo.svg"  # nothing saved yet
+    assert 'name="logo_pending" value="images/logo.png"' in page
+    assert f"/{ORG}/media/images/logo.png" in page and "no need to choose it again" in page
+    # the person fixes the address and saves, without choosing the file again
+    again = admin.post(PAGE, data={"csrf_token": csrf_token(admin, PAGE), "checksum": checksum_of(page),
+                                   **form_values(), "logo_pending": "images/logo.png"})
+    assert again.status_code == 303
+    assert front_matter(path)[0]["logo"] == "images/logo.png"
+    assert (content_dir / ORG / "images" / "logo.png").read_bytes() == png()
+
+
+def test_a_forged_pending_logo_is_ignored(app, content_dir):
+    path = hand_written(content_dir)
+    admin = member_client(app, ORG)
+    for forged in ("../velo-pour-tous/images/logo.png", "/etc/passwd", "images/absent.png",
+                   "association.md"):
+        html = admin.get(PAGE).get_data(as_text=True)
+        done = admin.post(PAGE, data={"csrf_token": csrf_token(admin, PAGE),
+                                      "checksum": checksum_of(html), **form_values(),
+                                      "logo_pending": forged})
+        assert done.status_code == 303, forged
+        assert front_matter(path)[0]["logo"] == "images/logo.svg", forged
+
+
+def test_the_about_text_is_edited_in_the_browser(app, client, content_dir):
+    path = hand_written(content_dir)
+    admin = member_client(app, ORG)
+    html = admin.get(PAGE).get_data(as_text=True)
+    assert 'id="about" name="about"' in html and "Deuxième paragraphe, **en gras**." in html
+    about = "Nous agissons **ensemble**.\r\n\r\n<script>alert(1)</script>\r\n\r\nDepuis 2019."
+    refused = submit(admin, name="", about=about)
+    assert refused.status_code == 400 and "Depuis 2019." in refused.get_data(as_text=True)
+    assert submit(admin, about=about).status_code == 303
+    meta, body = front_matter(path)
+    assert body.strip().startswith("Nous agissons **ensemble**.\n\n") and "\r" not in body
+    assert meta["newsletter_day"] == "lundi" and meta["logo"] == "images/logo.svg"
+    page = client.get(f"/{ORG}/").get_data(as_text=True)
+    assert "<strong>ensemble</strong>" in page and "Depuis 2019." in page
+    assert "<script>alert(1)" not in page
+    log = admin.get(f"/{ORG}/admin/audit").get_data(as_text=True)
+    assert "Settings changed" in log and "about" in log
+    # a form without the field (an older page) keeps the text
+    assert submit(admin, name="Autre nom").status_code == 303
+    assert front_matter(path)[1] == body
+
+
+def test_the_colour_has_a_picker_and_a_live_verdict(app, content_dir):
+    hand_written(content_dir)
+    admin = member_client(app, ORG)
+    html = admin.get(PAGE).get_data(as_text=True)
+    assert 'type="color" id="color-picker"' in html and " hidden>" in html.split("color-picker", 1)[1]
+    assert 'id="color-verdict"' in html and "Empty: the theme&#39;s colour." in html
+    assert "/js/settings.js" in html and 'data-contrast-url="/' + ORG + '/admin/settings/contrast"' in html
+    url = f"/{ORG}/admin/settings/contrast"
+    dark = admin.get(url, query_string={"color": "#1F5F8B"}).get_json()
+    assert dark["usable"] and "6.8:1" in dark["message"]
+    pale = admin.get(url, query_string={"color": "ffcc00"}).get_json()
+    assert not pale["usable"] and "contrast of only 1.5:1" in pale["message"]
+    assert not admin.get(url, query_string={"color": "violet"}).get_json()["usable"]
+    french = admin.get(url, query_string={"color": "#1f5f8b", "lang": "fr"}).get_json()
+    assert "6,8:1" in french["message"]
+    assert member_client(app, ORG, "editor").get(url).status_code == 403
+    saved = submit(admin, color="#1f5f8b")
+    assert saved.status_code == 303
+    assert "6.8:1 with white: readable" in admin.get(PAGE).get_data(as_text=True)
+
+
+def test_a_hoster_admin_opens_and_saves_another_associations_settings(app, content_dir):
+    import io
+
+    from helpers import log_in, make_member
+
+    from chaton.accounts.models import AuditEntry
+
+    path = hand_written(content_dir)
+    hoster = app.test_client()
+    hoster.set_cookie("lang", "en")
+    log_in(hoster, make_member(app, None, email="host@example.org", hoster=True))
+    assert f'href="{PAGE}"' in hoster.get(f"/hoster/associations/{ORG}").get_data(as_text=True)
+    html = hoster.get(PAGE).get_data(as_text=True)
+    assert "You act here as the hoster of this site" in html
+    done = hoster.post(PAGE, content_type="multipart/form-data", data={
+        "csrf_token": csrf_token(hoster, PAGE), "checksum": checksum_of(html),
+        **form_values(color="#1f5f8b"), "logo_file": (io.BytesIO(png()), "marque.png")})
+    assert done.status_code == 303
+    meta, _body = front_matter(path)
+    assert meta["color"] == "#1f5f8b" and meta["logo"] == "images/marque.png"
+    with app.app_context():
+        entry = AuditEntry.select().order_by(AuditEntry.id.desc()).first()
+    assert entry.action == "hoster.association_settings" and entry.actor == "host@example.org"
+    assert entry.association.slug == ORG
+    assert "Settings changed by the hoster" in hoster.get("/hoster/audit").get_data(as_text=True)
+    admin_log = member_client(app, ORG).get(f"/{ORG}/admin/audit").get_data(as_text=True)
+    assert "Settings changed by the hoster" in admin_log and "host@example.org" in admin_log
+    # the rest of the association's area stays its members': a clear 403, not a 404
+    for url in (f"/{ORG}/admin/", f"/{ORG}/admin/exports/", f"/{ORG}/admin/members"):
+        refused = hoster.get(url)
+        assert refused.status_code == 403, url
+        assert "You are not a member of" in refused.get_data(as_text=True)
+    assert hoster.get("/nope/admin/settings").status_code == 404  # what does not exist

@@ -202,11 +202,12 @@ def test_only_admins_delete(app, role):
     assert Association.by_slug(ORG) is not None
 
 
-def test_another_association_gets_404(app):
+def test_another_association_gets_403(app):
+    # was a 404; issue 14: every refusal is a clear 403
     stranger = member_client(app, OTHER, "admin")
-    assert stranger.get(PAGE).status_code == 404
+    assert stranger.get(PAGE).status_code == 403
     token = csrf_token(stranger, "/account/")
-    assert stranger.post(PAGE, data={"csrf_token": token, "slug": ORG}).status_code == 404
+    assert stranger.post(PAGE, data={"csrf_token": token, "slug": ORG}).status_code == 403
     assert Association.get(Association.slug == ORG).present
 
 
@@ -269,4 +270,4 @@ def test_the_hoster_deletes_from_the_hoster_area(app, content_dir):
     assert entry.action == "association.delete" and entry.actor == "host@example.org"
     # an association's own admin cannot use the hoster's route
     member = member_client(app, OTHER)
-    assert member.get(f"/hoster/associations/{OTHER}/delete").status_code == 404
+    assert member.get(f"/hoster/associations/{OTHER}/delete").status_code == 403  # was 404

@@ -632,9 +632,9 @@ def test_another_associations_admin_gets_404_everywhere(app):
     stranger = member_client(app, OTHER, "admin")
     token = csrf_token(stranger, f"/{OTHER}/admin/campaigns")
     for url in [f"{ADMIN}/campaigns"] + EDIT_ROUTES:
-        assert stranger.get(url).status_code == 404, url
+        assert stranger.get(url).status_code == 403, url  # was 404 (issue 14)
     for url in EDIT_ROUTES + POST_ONLY:
-        assert stranger.post(url, data={"csrf_token": token, "action": "save"}).status_code == 404, url
+        assert stranger.post(url, data={"csrf_token": token, "action": "save"}).status_code == 403, url
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client):

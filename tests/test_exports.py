@@ -5,6 +5,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -58,7 +59,9 @@ def test_the_archive_holds_content_and_documented_data(both, content_dir, client
         data = archive.read(name)
         assert hashlib.sha256(data).hexdigest() == info["sha256"] and len(data) == info["size"]
         assert info["description"], name
-        if name.endswith(".csv"):
+        # the tables Chaton writes (content/ holds the association's own files as they are,
+        # a hand-written representatives.csv among them)
+        if name.endswith(".csv") and name.startswith("data/"):
             header = next(csv.reader(io.StringIO(data.decode("utf-8"))))
             assert header == list(info["columns"]), name
             assert all(info["columns"].values()), name
@@ -145,11 +148,61 @@ def test_only_admins_export(app, role):
     assert "Exports" not in member.get(f"/{ORG}/admin/").get_data(as_text=True)
 
 
-def test_another_association_gets_404(app):
+def test_another_association_gets_403(app):
+    # was a 404; issue 14: every refusal is a clear 403
     stranger = member_client(app, OTHER, "admin")
-    assert stranger.get(EXPORTS).status_code == 404
+    assert stranger.get(EXPORTS).status_code == 403
     token = csrf_token(stranger, "/account/")
-    assert stranger.post(ARCHIVE, data={"csrf_token": token}).status_code == 404
+    assert stranger.post(ARCHIVE, data={"csrf_token": token}).status_code == 403
     assert app.test_client().post(ARCHIVE).status_code in (302, 400)  # signed out, no token
     assert member_client(app, ORG, "admin").get(ARCHIVE).status_code == 405  # POST only
 
+
+
+def test_the_french_exports_page_speaks_french_and_no_column_names(both):
+    from chaton.orgs.archive import parts
+
+    html = member_client(both, ORG, "admin").get(EXPORTS + "?lang=fr").get_data(as_text=True)
+    assert "Toutes les signatures confirmées" in html
+    assert "Les participants et participantes des consultations" in html
+    with both.app_context():
+        columns = {c for part in parts() for c in getattr(part, "columns", {}) if "_" in c}
+        assert all(part.summary for part in parts())  # every part says what it holds, in words
+    assert "keep_informed" in columns
+    assert [c for c in columns if c in html] == []
+    for english in ("is true", "Every confirmed signature", "One line per", "(UTC)"):
+        assert english not in html, english
+    # the archive itself stays in English, for machines and its README
+    with download(member_client(both, ORG, "admin")) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["files"]["data/signatures.csv"]["description"].startswith(
+        "Every confirmed signature. Personal data: write only to people whose keep_informed")
+
+
+def contacts(client, query=""):
+    response = client.get(f"/{ORG}/admin/petitions/ecole-sans-amiante/contacts.csv" + query)
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    return response.get_data(as_text=True)
+
+
+def test_the_contacts_open_cleanly_in_a_french_spreadsheet(both):
+    admin = member_client(both, ORG, "admin")
+    page = admin.get(EXPORTS + "?lang=fr").get_data(as_text=True)
+    assert 'id="separator-semicolon" name="separator" value="semicolon" checked' in page
+    assert 'formaction="/quartiers-solidaires/admin/petitions/ecole-sans-amiante/contacts.csv' in page
+    assert '<input type="hidden" name="lang" value="fr">' in page
+    text = contacts(admin, "?lang=fr")
+    assert text.startswith("\ufeff")  # a byte order mark: Excel reads UTF-8
+    rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+    assert rows[0] == ["Nom", "Adresse e-mail", "Code postal", "Confirmée le (UTC)",
+                       "Version du texte signé"]
+    person = next(r for r in rows if r[1] == "qs-person@example.org")
+    assert person[0] == "Personne Unique"
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", person[3])  # to the second
+    # a comma when asked, and in English by default
+    text = contacts(admin, "?lang=fr&separator=comma")
+    assert text.startswith("\ufeffNom,Adresse e-mail,")
+    english = contacts(admin)
+    assert english.startswith("\ufeffName,E-mail address,Postal code,Confirmed on (UTC),")
+    assert contacts(admin, "?separator=semicolon").startswith("\ufeffName;E-mail address;")
+    assert contacts(admin, "?separator=%3Cx%3E").startswith("\ufeffName,")  # not a choice

@@ -140,15 +140,16 @@ HOSTER_POSTS = [f"/hoster/associations/{ORG}/{action}" for action in (
     "/hoster/new", "/hoster/team", "/hoster/federation"]
 
 
-def test_hoster_area_is_404_for_association_admins_and_asks_others_to_sign_in(app, client):
+def test_hoster_area_is_403_for_association_admins_and_asks_others_to_sign_in(app, client):
+    # was a 404 for association admins; issue 14: every refusal is a clear 403
     admin = member_client(app, ORG)
     token = csrf_token(admin, f"/{ORG}/admin/")
     for url in HOSTER_PAGES:
-        assert admin.get(url).status_code == 404, url
+        assert admin.get(url).status_code == 403, url
         assert client.get(url).status_code == 302, url
     for url in HOSTER_POSTS:
         assert admin.post(url, data={"csrf_token": token, "email": "x@example.org"}
-                          ).status_code == 404, url
+                          ).status_code == 403, url
     hoster = hoster_client(app)
     for url in HOSTER_PAGES:
         assert hoster.get(url).status_code == 200, url
@@ -243,7 +244,7 @@ def test_hoster_invites_an_admin_of_an_existing_association(app, outbox):
     bob, response = accept_invitation(app, link, name="Bob")
     assert response.location.endswith(f"/{OTHER}/admin/")
     assert bob.get(f"/{OTHER}/admin/members").status_code == 200  # an administrator
-    assert bob.get(f"/{ORG}/admin/").status_code == 404
+    assert bob.get(f"/{ORG}/admin/").status_code == 403  # was 404 (issue 14)
     log = hoster.get("/hoster/audit").get_data(as_text=True)
     assert "Administrator invited by the hoster" in log and "bob@example.org" in log
 
@@ -399,7 +400,12 @@ def test_invitation_mail_of_the_first_admin_names_the_association(app, outbox):
     assert invoke(app, "org", "create", "amap", "--name", "AMAP du coin",
                   "--admin", "alice@example.org").exit_code == 0
     body = body_of(outbox.last_to("alice@example.org"))
-    assert "AMAP du coin" in body and "7 jours" in body  # in the association's language (fr)
+    # in the association's language (fr); the end of the link said "7 jours" before issue 14
+    assert "AMAP du coin" in body and "jusqu’au" in body
+    # invited from the command line: by the site's team, who also hear of a mistake
+    assert body.startswith("Bonjour,\n\nL’équipe de Chaton vous invite")
+    assert "prévenez l’équipe de Chaton." in body
     assert invoke(app, "org", "create", "amap-en", "--name", "AMAP in English", "--language",
                   "en", "--admin", "bob@example.org").exit_code == 0
-    assert "7 days" in body_of(outbox.last_to("bob@example.org"))
+    english = body_of(outbox.last_to("bob@example.org"))
+    assert "with the role “Administrator”" in english and " UTC):" in english

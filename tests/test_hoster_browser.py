@@ -105,6 +105,11 @@ PAGES = {
     "settings": lambda page, server: page.goto(server.url(f"/{ORG}/admin/settings")),
     "first-steps": lambda page, server: page.goto(server.url(f"/{ORG}/admin/")),  # a new dashboard
     "settings-errors": settings_with_errors,
+    "settings-fr": lambda page, server: page.goto(server.url(f"/{ORG}/admin/settings?lang=fr")),
+    # the hoster is not a member of this one: it acts as the hoster
+    "settings-as-hoster": lambda page, server: page.goto(
+        server.url("/amap-du-coin/admin/settings")),
+    "exports-fr": lambda page, server: page.goto(server.url(f"/{ORG}/admin/exports/?lang=fr")),
 }
 
 
@@ -145,4 +150,34 @@ def test_brand_colour_reaches_the_pages_and_a_suspended_space_says_so(signed_in,
     shot(page, "suspended")
     # the invitation queued by `chaton org create --admin` was sent by the server's worker
     assert Outbox(server.instance / "outbox").last_to("alice@example.org")
+    server.assert_no_tracebacks()
+
+
+def test_the_colour_picker_follows_the_text_field_with_a_live_verdict(signed_in, server, browser):
+    page = signed_in()
+    page.goto(server.url(f"/{ORG}/admin/settings?lang=fr"))
+    picker, verdict = page.locator("#color-picker"), page.locator("#color-verdict")
+    assert picker.is_visible()  # shown by settings.js
+    sample = "getComputedStyle(document.querySelector('.sample-button')).backgroundColor"
+    page.fill("#color", "ffcc00")
+    page.wait_for_selector("#color-verdict.bad")
+    assert "n’a qu’un contraste de 1,5:1" in verdict.inner_text()
+    assert page.evaluate(sample) == "rgb(255, 204, 0)" and picker.input_value() == "#ffcc00"
+    shot(page, "settings-colour-pale-fr")
+    picker.fill("#1f5f8b")  # choosing on the palette writes the text field
+    assert page.input_value("#color") == "#1f5f8b"
+    page.wait_for_selector("#color-verdict:not(.bad)")
+    assert "6,8:1" in verdict.inner_text() and "lisible" in verdict.inner_text()
+    assert page.evaluate(sample) == "rgb(31, 95, 139)"
+    assert page.evaluate("getComputedStyle(document.querySelector('.sample-link')).color") == (
+        "rgb(31, 95, 139)")
+    shot(page, "settings-colour-fr")
+    # without JavaScript: the text field, the verdict of the saved colour, no picker
+    context = browser.new_context(java_script_enabled=False)
+    context.add_cookies(page.context.cookies())
+    plain = context.new_page()
+    plain.goto(server.url(f"/{ORG}/admin/settings?lang=fr"))
+    assert not plain.locator("#color-picker").is_visible() and plain.locator("#color").is_visible()
+    assert plain.locator("#color-verdict").inner_text()
+    context.close()
     server.assert_no_tracebacks()

@@ -124,8 +124,8 @@ def test_neither_admin_reaches_the_others_area(server, journey):
                      f"/admin/petitions/{petition}/contacts.csv", "/admin/members",
                      "/admin/exports/", "/admin/settings"):
             response = page.request.get(server.url(f"/{other}{path}"))
-            assert response.status == 404, (other, path, response.status)
-        assert page.request.get(server.url("/hoster/")).status == 404
+            assert response.status == 403, (other, path, response.status)  # was 404 (issue 14)
+        assert page.request.get(server.url("/hoster/")).status == 403
 
 
 @sqlite_only

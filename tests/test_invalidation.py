@@ -187,14 +187,15 @@ def test_only_admins_remove_signatures(app, petition, role, expected):
         as_text=True)
 
 
-def test_another_association_gets_404(app, petition):
+def test_another_association_gets_403(app, petition):
+    # was a 404; issue 14: every refusal is a clear 403 (a 404 stays for what does not exist)
     add(app, petition, "a@example.org")
     stranger = member_client(app, OTHER, "admin")
-    assert stranger.get(FORM).status_code == 404
+    assert stranger.get(FORM).status_code == 403
     token = csrf_token(stranger, "/account/")
     response = stranger.post(FORM, data={"csrf_token": token, "action": "apply",
                                          "domains": "example.org", "reason": "x"})
-    assert response.status_code == 404 and Signature.select().count() == 1
+    assert response.status_code == 403 and Signature.select().count() == 1
     # and through its own area, a petition slug of this association does not exist
     assert stranger.get(f"/{OTHER}/admin/petitions/test/invalidate").status_code == 404
 

@@ -29,7 +29,7 @@ def test_every_area_route_checks_the_role(app):
 
 
 def values_for(app, rule, org):
-    """Real objects of `org` for the rule's arguments: a 404 must come from the role check."""
+    """Real objects of `org` for the rule's arguments: a refusal must come from the role check."""
     with app.app_context():
         petition = Petition.select().join_from(Petition, Petition.association.rel_model).where(
             Petition.association.rel_model.slug == org).first()
@@ -54,7 +54,7 @@ def values_for(app, rule, org):
     return values
 
 
-def test_another_associations_admin_gets_404_everywhere(app):
+def test_another_associations_admin_gets_403_everywhere(app):
     intruder = member_client(app, ORG, "admin")
     tried = 0
     for rule in area_rules(app):
@@ -69,7 +69,7 @@ def test_another_associations_admin_gets_404_everywhere(app):
                 page = f"/{ORG}/admin/"
                 response = intruder.open(url, method=method,
                                          data={"csrf_token": csrf_token(intruder, page)})
-            assert response.status_code == 404, (method, url, response.status_code)
+            assert response.status_code == 403, (method, url, response.status_code)  # was 404
             tried += 1
     assert tried >= 10
 
@@ -92,4 +92,4 @@ def test_association_members_never_reach_the_hoster_area(app, role):
         if rule.rule.startswith("/hoster") and "GET" in rule.methods:
             url = app.url_map.bind("localhost").build(rule.endpoint,
                                                       values_for(app, rule, ORG))
-            assert member.get(url).status_code == 404, url
+            assert member.get(url).status_code == 403, url  # was 404 (issue 14)

@@ -115,12 +115,13 @@ def test_roles(app, waiting, role, expected):
     assert response.status_code == (403 if expected == 403 else 303)
 
 
-def test_another_association_gets_404_and_items_stay_in_their_association(app, waiting):
+def test_another_association_gets_403_and_items_stay_in_their_association(app, waiting):
+    # was a 404; issue 14: every refusal is a clear 403 (a 404 stays for what does not exist)
     stranger = member_client(app, OTHER, "admin")
-    assert stranger.get(QUEUE).status_code == 404
+    assert stranger.get(QUEUE).status_code == 403
     response = post(stranger, "/account/", f"{QUEUE}premod/contribution/"
                     f"{waiting['pending'].id}", action="approve")
-    assert response.status_code == 404
+    assert response.status_code == 403
     # an item of the other association's consultation, through this association's queue
     other = Consultation.get(Consultation.association != waiting["pending"].consultation.association)
     topic = Topic.get(Topic.consultation == other)

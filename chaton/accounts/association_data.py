@@ -3,6 +3,8 @@
 
 import json
 
+from flask_babel import lazy_gettext as _l
+
 from chaton.accounts import audit
 from chaton.accounts.models import Account, AuditEntry, Membership
 from chaton.orgs import deletion
@@ -29,11 +31,13 @@ ARCHIVE = [
     Table("data/members.csv", "The association's team on this instance (no password).", {
         "email": "e-mail address of the account", "name": "name", "role":
         "admin, editor or moderator", "member_since": "when (UTC)",
-        "last_sign_in": "last sign-in (UTC)"}, member_rows, personal=True),
+        "last_sign_in": "last sign-in (UTC)"}, member_rows, personal=True,
+        summary=_l("The association's team on this site (no password).")),
     Table("data/audit_log.csv", "Every action taken in the association area, oldest first.", {
         "at": "when (UTC)", "actor": "who (account e-mail, or command line)",
         "action": "action code", "target": "what it was about",
-        "details": "details (JSON)"}, audit_rows, personal=True),
+        "details": "details (JSON)"}, audit_rows, personal=True,
+        summary=_l("Every action taken in the association area, oldest first.")),
 ]
 
 

@@ -5,7 +5,8 @@
 - editor: write and publish campaigns, updates and answers;
 - moderator: the moderation queue of consultations.
 Every member sees the association's dashboard. Hoster admins run the instance (hoster area);
-they reach an association's area only as one of its members.
+they reach an association's area only as one of its members, except its settings (colours,
+logo, texts), which they may change for it (`require(..., hoster=True)`, chaton/admin/auth.py).
 """
 
 from flask_babel import lazy_gettext as _l

@@ -1,14 +1,20 @@
 """Access to the association areas and the hoster area, by role.
 
-Signed-out visitors are sent to the sign-in page. A signed-in account that is not a member of
-the association gets a 404, exactly as for an association that does not exist, so one
-association's admins learn nothing about another's area; a member whose role does not allow
-the action gets a 403.
+Signed-out visitors are sent to the sign-in page. Every refusal to a signed-in account is a
+403 page that says why (not a member of the association, a role that does not allow the action,
+not a hoster admin); a 404 stays for what does not exist. The areas' addresses reveal nothing
+the public pages do not: an association's page already says it exists.
+
+A hoster admin may act in the parts of an association's area that allow it
+(`require(..., hoster=True)`, the settings: colours, logo, texts), without being one of its
+members: `g.as_hoster` is then true, and the view records its action in the audit log as the
+hoster's.
 """
 
 from functools import wraps
 
-from flask import abort, g, redirect, request, url_for
+from flask import abort, g, make_response, redirect, request, url_for
+from flask_babel import gettext as _
 
 from chaton.accounts.roles import allows
 from chaton.accounts.sessions import current_account, role_in
@@ -23,19 +29,40 @@ def _to_login():
     return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
 
-def require(permission):
-    """Decorator for views under /<org>/admin: the role must allow `permission`."""
+def refuse(reason):
+    """Stop the request with a 403 page that says why."""
+    from chaton.core.errors import error_page
+
+    abort(make_response(error_page(403, detail=reason)))
+
+
+def _refusal(association, role):
+    from chaton.accounts.roles import ROLE_NAMES
+
+    if role is None:
+        return _("You are not a member of %(name)s, so its area is closed to you. If you should "
+                 "be, ask one of its administrators to invite you.", name=association.name)
+    return _("Your role in %(name)s (%(role)s) does not allow this. Ask one of its "
+             "administrators if you need it.", role=ROLE_NAMES.get(role, role),
+             name=association.name)
+
+
+def require(permission, hoster=False):
+    """Decorator for views under /<org>/admin: the role must allow `permission` (or, with
+    `hoster=True`, the account be a hoster admin: `g.as_hoster` says so to the view)."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            if current_account() is None:
+            account = current_account()
+            if account is None:
                 return _to_login()
-            role = role_in(g.get("association"))
-            if role is None:
-                abort(404)
+            association = g.get("association")
+            role = role_in(association)
             if not allows(role, permission):
-                abort(403)
+                if not (hoster and account.is_hoster):
+                    refuse(_refusal(association, role))
+                g.as_hoster = True
             return view(*args, **kwargs)
 
         wrapper.access = permission  # checked by the test that walks every admin route
@@ -44,9 +71,8 @@ def require(permission):
     return decorator
 
 
-
 def hoster_required(view):
-    """Decorator for the hoster area: hoster admins only (404 for everybody else signed in)."""
+    """Decorator for the hoster area: hoster admins only (a 403 for everybody else signed in)."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
@@ -54,7 +80,8 @@ def hoster_required(view):
         if account is None:
             return _to_login()
         if not account.is_hoster:
-            abort(404)
+            refuse(_("This area is for the administrators of this site (its hoster). An "
+                     "association's own pages are in its area, from your account's page."))
         return view(*args, **kwargs)
 
     wrapper.access = "hoster"

@@ -3,6 +3,7 @@ the consultations with their counts, their participants, their moderation log an
 open data (declared in `chaton/consultations/__init__.py`)."""
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from chaton.consultations import exports
 from chaton.consultations.models import (
@@ -87,7 +88,7 @@ ARCHIVE = [
               "participants": "confirmed participants", "votes": "votes",
               "contributions": "contributions shown", "comments": "comments shown",
               "file": "its index.md in this archive", "in_content_folder": IN_FOLDER},
-          consultation_rows),
+          consultation_rows, summary=_l("One line per consultation, with its counts.")),
     Table("data/consultation_participants.csv",
           "Participants of the consultations. The e-mail address is given only for those who "
           "asked for the consultation's news; the display name is public anyway.", {
@@ -97,15 +98,19 @@ ARCHIVE = [
               "news": "asked for the consultation's news", "replies": "asked to be told of "
               "replies", "language": "interface language", "joined_at": "first sign-in link "
               "asked (UTC)", "confirmed_at": "first sign-in (UTC)"}, participant_rows,
-          personal=True),
+          personal=True, summary=_l("The participants of the consultations: their e-mail "
+                                    "address only for those who asked for news.")),
     Table("data/moderation_log.csv", "The public moderation log of every consultation.", {
         **C, "item": "contribution or comment", "id": "its id (comments) or internal id "
         "(contributions)", "action": "hide, restore or approve", "reason": "public reason",
-        "decided_at": "when (UTC)"}, moderation_rows),
+        "decided_at": "when (UTC)"}, moderation_rows,
+        summary=_l("The public moderation log of each consultation.")),
     Documents("data/consultations/<slug>.json",
               "One file per consultation, the same document as its public `export.json` (topics "
               "and vote counts, contributions, comments, synthesis, answer): no e-mail address, "
-              "no individual vote.", open_data),
+              "no individual vote.", open_data,
+              summary=_l("The open data of each consultation, as published: no e-mail address, "
+                         "no individual vote.")),
 ]
 
 

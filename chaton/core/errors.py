@@ -24,14 +24,14 @@ MESSAGES = {
 }
 
 
-def error_page(code, message=None):
-    """A themed error page with the given status."""
+def error_page(code, message=None, detail=None):
+    """A themed error page with the given status; `detail` says why, under the message."""
     text = message or MESSAGES.get(code, MESSAGES[400])
     wants_json = request.path.endswith(".json")
     if wants_json:
-        return {"error": str(text), "status": code}, code
+        return {"error": str(text) + (f" {detail}" if detail else ""), "status": code}, code
     try:
-        return render("error.html", code=code, message=text), code
+        return render("error.html", code=code, message=text, detail=detail), code
     except Exception:  # a broken theme must not turn a 404 into a 500 loop
         log.exception("cannot render the error page")
         return f"Error {code}", code, {"Content-Type": "text/plain; charset=utf-8"}

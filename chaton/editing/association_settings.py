@@ -1,9 +1,14 @@
 """The association's settings (/<org>/admin/settings): its association.md, edited by a form.
 
 The form rewrites the front matter of `content/<org>/association.md` atomically, keeping the
-keys it does not know and the Markdown text below the header, and refuses to save when the
-file changed since the form was opened (someone else saved, or it was edited by hand): the
-checksum of the file travels in a hidden field. Admins only.
+keys it does not know, and the Markdown text below the header (the association's "about" text,
+edited in the same form), and refuses to save when the file changed since the form was opened
+(someone else saved, or it was edited by hand): the checksum of the file travels in a hidden
+field. The association's admins, and the hoster's admins (recorded as such in the audit log).
+
+A logo sent with a form that another field refuses is kept: a valid picture is stored in the
+association's `images/` folder at once (as the editor stores its uploads), and its path
+travels in a hidden field until the settings are saved, so it need not be chosen again.
 """
 
 import hashlib
@@ -16,10 +21,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from chaton.accounts import audit
+from chaton.accounts.sessions import current_account
 from chaton.admin import nav
 from chaton.admin.auth import can, require
 from chaton.admin.files import markdown_file, write_atomic
 from chaton.core import frontmatter as fm
+from chaton.core.formats import number
 from chaton.core.i18n import LANGUAGES
 from chaton.core.themes import render
 from chaton.orgs.colors import MIN_CONTRAST, contrast_with_white
@@ -28,6 +35,7 @@ from chaton.orgs.loading import area_blueprint
 bp = area_blueprint("association_settings", __name__, "/<org>/admin")
 nav.register("association_settings.edit", _l("Settings"), "manage", order=85)
 audit.label("association.settings", _l("Settings changed"))
+audit.label("hoster.association_settings", _l("Settings changed by the hoster"))
 
 # form field -> (front matter key, key inside `contact` or None)
 FIELDS = {
@@ -39,12 +47,15 @@ FIELDS = {
 }
 LIMITS = {"name": 200, "description": 1000, "contact_address": 300, "sender_name": 100}
 LOGO_FOLDER = "images"
+LOGO_RE = re.compile(r"images/[a-z0-9][a-z0-9-]{0,80}\.(png|jpg|gif|webp)")
+MAX_ABOUT = 200_000  # characters, as the campaign editor's texts
 
 
 @bp.url_value_preprocessor
 def make_room(endpoint, values):
     """Admins may send a logo: their POST gets room for one picture (others keep max_body_kb)."""
-    if request.method == "POST" and can("manage"):
+    account = current_account()
+    if request.method == "POST" and (can("manage") or (account and account.is_hoster)):
         from chaton.editing.blueprint import UPLOAD_ROOM
         from chaton.editing.uploads import limit_bytes
 
@@ -52,13 +63,29 @@ def make_room(endpoint, values):
         request.max_content_length = limit_bytes() * UPLOAD_ROOM + 64 * 1024
 
 
+def _folder(association):
+    return Path(current_app.config["CHATON"]["content_dir"]) / association.slug
+
+
+def pending_logo(association):
+    """The logo stored with an earlier form that could not be saved (the hidden `logo_pending`
+    field), if it names a picture of the association's images folder; None otherwise."""
+    value = request.form.get("logo_pending", "")
+    if LOGO_RE.fullmatch(value) and (_folder(association) / value).is_file():
+        return value
+    return None
+
+
 def receive_logo(association, form, errors):
-    """Store an uploaded logo (a checked picture, within the quota); its path goes in `form`.
+    """The logo of the posted form: the one saved, or one stored with an earlier attempt, or
+    none when removed, or an uploaded one (a checked picture, within the quota, stored at once
+    so that an error elsewhere in the form does not lose it). Its path goes in `form`.
 
     The logo is shown beside the association's name, so it needs no text of its own (alt="")."""
     from chaton.editing import uploads
     from chaton.hoster.quotas import check_upload
 
+    form["logo"] = pending_logo(association) or form["logo"]
     storage = request.files.get("logo_file")
     if request.form.get("logo_remove"):
         form["logo"] = ""
@@ -74,13 +101,13 @@ def receive_logo(association, form, errors):
     except uploads.UploadError as exc:
         errors["logo_file"] = str(exc)
         return
-    folder = Path(current_app.config["CHATON"]["content_dir"]) / association.slug / LOGO_FOLDER
+    folder = _folder(association) / LOGO_FOLDER
     stored = uploads.store(folder, uploads.clean_name(storage.filename, extension), data)
     form["logo"] = f"{LOGO_FOLDER}/{stored.name}"
 
 
 def _path(association):
-    return Path(current_app.config["CHATON"]["content_dir"]) / association.slug / "association.md"
+    return _folder(association) / "association.md"
 
 
 def read_file(path):
@@ -96,10 +123,10 @@ def read_file(path):
     return raw, body, hashlib.sha256(data).hexdigest()
 
 
-def form_from(raw):
-    """The form's values from the front matter."""
+def form_from(raw, body):
+    """The form's values from the front matter and the text below it."""
     contact = raw.get("contact") if isinstance(raw.get("contact"), dict) else {}
-    form = {"logo": str(raw.get("logo") or "")}
+    form = {"logo": str(raw.get("logo") or ""), "about": body.strip()}
     for field, (key, sub) in FIELDS.items():
         value = contact.get(sub) if sub else raw.get(key)
         form[field] = "" if value is None else str(value)
@@ -107,8 +134,12 @@ def form_from(raw):
     return form
 
 
-def form_posted():
-    return {field: " ".join(request.form.get(field, "").split())[:2000] for field in FIELDS}
+def form_posted(body):
+    """The posted values; the "about" text keeps its lines (the file's when not posted)."""
+    form = {field: " ".join(request.form.get(field, "").split())[:2000] for field in FIELDS}
+    about = request.form.get("about")
+    form["about"] = body.strip() if about is None else about.replace("\r\n", "\n").strip()
+    return form
 
 
 def _check(form, themes):
@@ -119,6 +150,8 @@ def _check(form, themes):
             errors[field] = _("Write at most %(n)d characters.", n=limit)
     if not form["name"]:
         errors["name"] = _("Write the association's name.")
+    if len(form["about"]) > MAX_ABOUT:
+        errors["about"] = _("Write at most %(n)s characters.", n=number(MAX_ABOUT))
     for field in ("contact_email", "privacy_contact"):
         if form[field] and not fm.EMAIL_RE.match(form[field]):
             errors[field] = _("Write a valid e-mail address, or leave the field empty.")
@@ -141,23 +174,37 @@ def _check(form, themes):
     return errors
 
 
-def _check_color(form):
-    value = form["color"].lower()
+def normal_color(value):
+    """"5B2A86" or "#5B2A86" -> "#5b2a86"; "" stays empty."""
+    value = (value or "").strip().lower()
+    return "#" + value if value and not value.startswith("#") else value
+
+
+def contrast_verdict(value):
+    """(usable, message) for a colour as the form writes it: the check of association.md
+    (orgs/colors.py, WCAG AA), said to a person. The form's error and its live preview both
+    use it."""
     if not value:
-        return None
-    if not value.startswith("#"):
-        value = "#" + value
-    form["color"] = value
+        return True, _("Empty: the theme's colour.")
     try:
         ratio = contrast_with_white(value)
     except ValueError:
-        return _("Write the colour as # followed by six hexadecimal digits, such as #5b2a86.")
+        return False, _("Write the colour as # followed by six hexadecimal digits, such as "
+                        "#5b2a86.")
+    shown = number(round(ratio, 1))
     if ratio < MIN_CONTRAST:
-        return _("White text on %(color)s has a contrast of only %(ratio)s:1, and links in this "
-                 "colour on white the same: at least 4.5:1 is needed for people with low vision "
-                 "to read them (WCAG AA). Choose a darker colour.", color=value,
-                 ratio=f"{ratio:.1f}")
-    return None
+        return False, _("White text on %(color)s has a contrast of only %(ratio)s:1, and links in "
+                        "this colour on white the same: at least 4.5:1 is needed for people with "
+                        "low vision to read them (WCAG AA). Choose a darker colour.", color=value,
+                        ratio=shown)
+    return True, _("Contrast %(ratio)s:1 with white: readable (at least 4.5:1 is needed).",
+                   ratio=shown)
+
+
+def _check_color(form):
+    form["color"] = normal_color(form["color"])
+    usable, message = contrast_verdict(form["color"])
+    return None if usable else message
 
 
 def updated_front_matter(raw, form):
@@ -181,15 +228,24 @@ def updated_front_matter(raw, form):
     return meta
 
 
-def _page(association, form, checksum, errors=None, status=200, stale=False):
+def _page(association, form, checksum, errors=None, status=200, stale=False, saved_logo=""):
     themes = current_app.extensions["chaton_themes"].names()
     return render("admin/settings.html", association=association, form=form, checksum=checksum,
-                  errors=errors or {}, themes=themes, stale=stale,
+                  errors=errors or {}, themes=themes, stale=stale, saved_logo=saved_logo,
+                  verdict=contrast_verdict(form["color"]), as_hoster=g.get("as_hoster", False),
                   instance_retention=current_app.config["CHATON"]["retention_days"]), status
 
 
+@bp.route("/settings/contrast")
+@require("manage", hoster=True)
+def contrast(org):
+    """The verdict on a colour for the live preview of the settings page (settings.js)."""
+    usable, message = contrast_verdict(normal_color(request.args.get("color", "")[:20]))
+    return {"usable": usable, "message": message}
+
+
 @bp.route("/settings", methods=["GET", "POST"])
-@require("manage")
+@require("manage", hoster=True)
 def edit(org):
     association = g.association
     path = _path(association)
@@ -199,32 +255,41 @@ def edit(org):
         flash(_("association.md cannot be read (%(problem)s): fix it by hand first.",
                 problem=str(exc)), "error")
         return redirect(url_for("admin.dashboard", org=org), code=303)
+    saved_logo = str(raw.get("logo") or "")
     if request.method == "GET":
-        return _page(association, form_from(raw), checksum)
-    form = form_posted()
+        return _page(association, form_from(raw, body), checksum, saved_logo=saved_logo)
+    form = form_posted(body)
+    form["logo"] = saved_logo
     if request.form.get("checksum") != checksum:
+        form["logo"] = pending_logo(association) or saved_logo
         return _page(association, form, request.form.get("checksum", ""), status=409, stale=True,
+                     saved_logo=saved_logo,
                      errors={"form": _("association.md changed since you opened this page "
                                        "(someone saved these settings, or the file was edited "
                                        "by hand). Nothing was saved.")})
     errors = _check(form, current_app.extensions["chaton_themes"].names())
-    form["logo"] = str(raw.get("logo") or "")
-    if not errors:
-        receive_logo(association, form, errors)
+    receive_logo(association, form, errors)
     if errors:
-        return _page(association, form, checksum, errors, status=400)
+        return _page(association, form, checksum, errors, status=400, saved_logo=saved_logo)
+    save(association, path, raw, body, form)
+    return redirect(url_for("association_settings.edit", org=org), code=303)
+
+
+def save(association, path, raw, body, form):
+    """Write association.md when something changed, and record who changed what."""
     meta = updated_front_matter(raw, form)
     if form["logo"]:
         meta["logo"] = form["logo"]
     else:
         meta.pop("logo", None)
     changed = sorted(k for k in set(meta) | set(raw) if meta.get(k) != raw.get(k))
+    if form["about"] != body.strip():
+        changed.append("about")
     if changed:
-        write_atomic(path, markdown_file(meta, body))
+        write_atomic(path, markdown_file(meta, form["about"]))
         current_app.extensions["chaton_content"].refresh()
-        audit.record("association.settings", association, target="association.md",
-                     fields=", ".join(changed))
+        action = "hoster.association_settings" if g.get("as_hoster") else "association.settings"
+        audit.record(action, association, target="association.md", fields=", ".join(changed))
         flash(_("The settings are saved."))
     else:
         flash(_("Nothing changed."))
-    return redirect(url_for("association_settings.edit", org=org), code=303)

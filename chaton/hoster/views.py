@@ -2,7 +2,8 @@
 team, following other instances, and the instance-wide audit log. Hoster admins only.
 
 Hosters see an association's members (names, e-mails, roles) and figures, never its data
-(signatories, participants, exports): they reach that only as one of its members.
+(signatories, participants, exports): they reach that only as one of its members. They may
+change its settings (name, texts, colour, logo: /<org>/admin/settings), recorded as theirs.
 """
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for

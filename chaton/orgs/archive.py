@@ -2,6 +2,10 @@
 documented CSV and JSON files, a README, a manifest.json describing every file and column, and
 SHA256SUMS. Nothing of any other association, no password hash.
 
+The archive is for machines and for whoever reads its README: its descriptions, column names and
+README are in English and stable. Each part also has a `summary` in the interface's language,
+without column names, for the exports page.
+
 The archive is written to an anonymous temporary file in the instance folder (deleted as soon
 as it is closed, even after a crash), from one read transaction, then streamed.
 """
@@ -17,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from chaton.core.csvexport import neutral
 from chaton.core.db import database, is_sqlite
@@ -34,6 +39,7 @@ class Table:
     columns: dict  # column: description
     rows: object  # function(association) -> iterable of dicts
     personal: bool = False  # holds personal data (the README says so)
+    summary: object = None  # what it holds, for people (translated: the exports page)
 
 
 @dataclass
@@ -43,6 +49,7 @@ class Documents:
     name: str  # how the README names them ("data/consultations/<slug>.json")
     description: str
     items: object  # function(association) -> iterable of (path in the archive, document)
+    summary: object = None  # what they hold, for people (translated: the exports page)
 
 
 IN_FOLDER = "false when the file was removed from the content folder (its data stays)"
@@ -81,7 +88,9 @@ ARCHIVE = [
           "the feeds.", {"campaign": "slug of the petition or consultation",
                          "campaign_kind": "its kind: petitions or consultations", "kind": "event",
                          "key": "what makes it unique", "data": "details (JSON)",
-                         "created_at": "when (UTC)"}, event_rows),
+                         "created_at": "when (UTC)"}, event_rows,
+          summary=_l("What happened to each campaign (opening, news, milestones, answer), as "
+                     "in its feeds.")),
 ]
 
 

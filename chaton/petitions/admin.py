@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from flask import Response, current_app, flash, g, redirect, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from peewee import fn
@@ -20,6 +21,7 @@ from chaton.admin.files import slugify, write_answer, write_update
 from chaton.admin.views import bp
 from chaton.core.csvexport import stream_csv
 from chaton.core.db import utcnow
+from chaton.core.formats import spreadsheet_time
 from chaton.core.lookup import found_or_404
 from chaton.core.markup import render_markdown
 from chaton.core.themes import render
@@ -43,7 +45,7 @@ def exports_context(association):
                            & (Signature.status == "confirmed") & Signature.keep_informed
                            & Signature.email.is_null(False))
                     .group_by(Signature.petition).tuples())
-    return {"petitions": petitions, "contacts": contacts}
+    return {"petitions": petitions, "contacts": contacts, "separator": contacts_separator()}
 
 
 def dashboard_context(association):
@@ -89,13 +91,27 @@ audit.label("contacts.export", _l("Contacts exported"))
 audit.label("petition.update", _l("Update published"))
 audit.label("petition.answer", _l("Answer published"))
 
-FIELDS = ["name", "email", "postal_code", "confirmed_at", "revision"]
+# the contacts file is for people: its columns titled in the interface's language
+CONTACT_TITLES = {"name": _l("Name"), "email": _l("E-mail address"),
+                  "postal_code": _l("Postal code"), "confirmed_at": _l("Confirmed on (UTC)"),
+                  "revision": _l("Version of the text signed")}
+SEPARATORS = {"semicolon": ";", "comma": ","}
+
+
+def contacts_separator():
+    """The separator asked (`?separator=semicolon|comma`), else the language's: `;` for
+    French, whose spreadsheets read `,` as the decimal comma, `,` otherwise."""
+    asked = request.args.get("separator", "")
+    if asked in SEPARATORS:
+        return asked
+    return "semicolon" if str(get_locale()).startswith("fr") else "comma"
 
 
 @bp.route("/petitions/<slug>/contacts.csv")
 @auth.require("manage")
 def export_contacts(org, slug):
-    """Confirmed signatories who agreed to be kept informed, and nobody else."""
+    """Confirmed signatories who agreed to be kept informed, and nobody else: a file for a
+    spreadsheet (byte order mark, titled columns, times to the second)."""
     petition = organiser_petition(org, slug)
     query = (Signature.select(Signature.name, Signature.email, Signature.postal_code,
                               Signature.confirmed_at, Signature.revision)
@@ -104,11 +120,14 @@ def export_contacts(org, slug):
              .order_by(Signature.id))
 
     rows = ({"name": s.name, "email": s.email, "postal_code": s.postal_code,
-             "confirmed_at": s.confirmed_at.isoformat(), "revision": s.revision}
+             "confirmed_at": spreadsheet_time(s.confirmed_at), "revision": s.revision}
             for s in query.iterator())
     name = f"{org}-{slug}-contacts-{utcnow().date().isoformat()}.csv"
     audit.record("contacts.export", g.association, target=petition.slug)
-    return Response(stream_csv(rows, FIELDS), mimetype="text/csv", headers={
+    titles = {field: str(title) for field, title in CONTACT_TITLES.items()}
+    document = stream_csv(rows, list(titles), titles=titles,
+                          delimiter=SEPARATORS[contacts_separator()], bom=True)
+    return Response(document, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 

@@ -4,6 +4,7 @@ texts, the news and the invalidations (declared in `chaton/petitions/__init__.py
 
 import json
 
+from flask_babel import lazy_gettext as _l
 from peewee import fn
 
 from chaton.orgs.archive import IN_FOLDER, Table, in_archive, iso
@@ -109,7 +110,8 @@ ARCHIVE = [
         "other_sources": "signatures counted elsewhere (paper, other sites), source=count",
         "partners": "signatures reported by partner instances (co-hosting)",
         "total": "online + other sources + partners", "file": "its Markdown file in this archive",
-        "in_content_folder": IN_FOLDER}, petition_rows),
+        "in_content_folder": IN_FOLDER}, petition_rows,
+        summary=_l("One line per petition, with its counts.")),
     Table("data/signatures.csv",
           "Every confirmed signature. Personal data: write only to people whose keep_informed "
           "is true, and keep this file safe. Signatures waiting for confirmation are left out "
@@ -122,29 +124,39 @@ ARCHIVE = [
               "language": "language of the form", "revision": "number of the text signed",
               "signed_at": "when the form was sent (UTC)", "confirmed_at": "when it was "
               "confirmed (UTC)", "anonymized_at": "when retention erased the personal data "
-              "(empty otherwise)"}, signature_rows, personal=True),
+              "(empty otherwise)"}, signature_rows, personal=True,
+          summary=_l("Every confirmed signature, with the consents given. Personal data: write "
+                     "only to the people who agreed to be kept informed, and keep the file "
+                     "safe.")),
     Table("data/daily_counts.csv", "Confirmed signatures per day (UTC).",
-          {**P, "day": "day", "count": "confirmed signatures counted that day"}, daily_rows),
+          {**P, "day": "day", "count": "confirmed signatures counted that day"}, daily_rows,
+          summary=_l("Confirmed signatures per day.")),
     Table("data/area_counts.csv", "Confirmed signatures per French département.",
-          {**P, "area": "département", "count": "confirmed signatures"}, area_rows),
+          {**P, "area": "département", "count": "confirmed signatures"}, area_rows,
+          summary=_l("Confirmed signatures per French département.")),
     Table("data/petition_revisions.csv", "Every version of the signed text.", {
         **P, "number": "version number (signatures.csv revision)",
         "created_at": "when this version appeared (UTC)", "checksum": "sha256 of the text",
-        "text": "the signed text (title, target, demand, story)"}, revision_rows),
+        "text": "the signed text (title, target, demand, story)"}, revision_rows,
+        summary=_l("Every version of the text of each petition.")),
     Table("data/petition_updates.csv", "News of the petitions: updates and milestones.", {
         **P, "update": "identifier", "kind": "update, milestone or threshold",
         "title": "title", "value": "count reached (milestones)",
         "published_at": "when (UTC)", "file": "the Markdown file of an update, in this archive",
-        "in_content_folder": IN_FOLDER}, update_rows),
+        "in_content_folder": IN_FOLDER}, update_rows,
+        summary=_l("The news of the petitions: updates and milestones.")),
     Table("data/signature_invalidations.csv", "Signatures removed after the fact.", {
         **P, "removed_at": "when (UTC)", "confirmed": "confirmed signatures removed",
         "pending": "pending signatures removed", "reason": "the public reason",
         "criteria": "the criteria (JSON: domains, time window, how many addresses listed)"},
-          invalidation_rows),
+          invalidation_rows, summary=_l("Signatures removed after the fact, with the public "
+                                        "reason.")),
     Table("data/interpellations.csv", "Messages signatories said they sent to decision makers "
           "(counts only: neither the messages nor who sent them are kept).", {
               **P, "recipient": "the decision maker, as named then",
-              "messages": "messages counted"}, interpellation_rows),
+              "messages": "messages counted"}, interpellation_rows,
+          summary=_l("Messages signatories said they sent to decision makers, counted by "
+                     "recipient.")),
 ]
 
 
