@@ -72,3 +72,11 @@ def test_the_shipped_data_covers_every_departement():
     assert {"2A", "2B", "971", "972", "973", "974", "976"} <= set(names)
     assert set(territory.outlines()) == {code for code in names if len(code) == 2}
     assert all(territory.region_of(code) in territory.regions() for code in names)
+
+
+def test_the_legend_starts_at_the_smallest_count():
+    from chaton.territory.maps import legend_ranges
+
+    bounds = classes({"59": 138, "62": 116, "75": 120, "93": 117, "69": 130, "13": 121})
+    assert legend_ranges(bounds, start=116)[0] == (116, 116)
+    assert legend_ranges(bounds, start=116)[-1][1] == 138

