@@ -1,16 +1,19 @@
 """Spreading the word: the signing card other sites may frame (and only the ones the
 association names), oEmbed, and the public JSON readable from any site."""
 
+import re
+
 from helpers import PETITION_URL, make_app
 
 ORG = "quartiers-solidaires"
 
 
 def allow(content_dir, *origins):
+    """The association's embed_origins, replacing the demo's (none: the field removed)."""
     path = content_dir / ORG / "association.md"
-    text = path.read_text()
+    text = re.sub(r"embed_origins:.*\n(  - .*\n)*", "", path.read_text())
     listed = "".join(f"\n  - {o}" for o in origins)
-    path.write_text(text.replace("---\n", f"---\nembed_origins:{listed}\n", 1))
+    path.write_text(text.replace("---\n", f"---\nembed_origins:{listed}\n" if origins else "---\n", 1))
 
 
 def test_only_the_card_may_be_framed_and_only_by_the_named_sites(tmp_path, content_dir):
@@ -30,8 +33,9 @@ def test_only_the_card_may_be_framed_and_only_by_the_named_sites(tmp_path, conte
     assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
 
 
-def test_without_named_sites_the_card_cannot_be_framed(client):
-    card = client.get(PETITION_URL + "/embed")
+def test_without_named_sites_the_card_cannot_be_framed(tmp_path, content_dir):
+    allow(content_dir)
+    card = make_app(tmp_path, content_dir).test_client().get(PETITION_URL + "/embed")
     assert card.status_code == 200
     assert "frame-ancestors 'none'" in card.headers["Content-Security-Policy"]
 

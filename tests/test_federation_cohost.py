@@ -66,7 +66,7 @@ def test_cohosted_counts_add_up_honestly(tmp_path):
         assert not a.database_contains("eve@example.org")
         assert not a.database_contains("danasmith+petition")  # what she typed on B
         page = requests.get(a.url(origin), timeout=5).text
-        assert "1 personne a signé sur plusieurs sites : comptée une fois" in page
+        assert "1 personne a signé sur plusieurs sites\u00a0: comptée une fois" in page
 
         # the partner shows the shared total against the goal, and who collected what
         shared = wait_until(lambda: (c := counts(b, copy))["partners"] and c["total"] == 2

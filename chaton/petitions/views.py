@@ -4,7 +4,7 @@ import io
 from datetime import date
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, redirect, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, request, session, url_for
 from flask_babel import get_locale
 
 from chaton.admin.auth import is_member
@@ -15,7 +15,7 @@ from chaton.core.themes import render
 from chaton.petitions import interpellation, invalidation, signing, territory, thresholds
 from chaton.petitions.forms import SignForm
 from chaton.petitions.loading import load_petition
-from chaton.petitions.models import PetitionRevision, PetitionUpdate, Signature
+from chaton.petitions.models import PetitionRevision, PetitionUpdate
 from chaton.petitions.tasks import send_confirmation
 
 bp = Blueprint("petitions", __name__, url_prefix="/<org>/petitions")
@@ -104,12 +104,13 @@ def sign(org, slug):
     form = make_form(petition, request.form)
     if not form.validate():
         return page(petition, form, status=422)
+    sent = None
     if not form.is_bot:
         data = dict(form.data, language=str(get_locale()))
         signature, outcome = signing.sign(petition, data)
         send_confirmation(signature.id, outcome)
-        session[CHECK_MAIL_KEY] = signature.id  # not the address: the cookie is only signed
-    return redirect(url_for("petitions.check_mail", org=org, slug=slug), code=303)
+        sent = _check_mail_box().encrypt(f"{petition.id} {form.email.data.strip()}".encode()).decode()
+    return redirect(url_for("petitions.check_mail", org=org, slug=slug, sent=sent), code=303)
 
 
 @bp.errorhandler(429)
@@ -123,17 +124,37 @@ def too_many(exc):
     return page(petition, form, status=429)
 
 
-CHECK_MAIL_KEY = "check_mail"
+CHECK_MAIL_MAX_AGE = 3600  # seconds the check-your-mail address shows the address typed
+
+
+def _check_mail_box():
+    """Encrypts the address typed for the check-your-mail page's address (Fernet: encrypted
+    and authenticated, a fresh random IV each time: the address cannot be read, and the token
+    tells nothing of whether that address had signed before)."""
+    import base64
+    import hashlib
+
+    from cryptography.fernet import Fernet
+
+    key = hashlib.sha256(f"chaton.check-mail:{current_app.config['SECRET_KEY']}".encode())
+    return Fernet(base64.urlsafe_b64encode(key.digest()))
 
 
 @bp.route("/<slug>/check-your-mail")
 def check_mail(org, slug):
-    """Where the link went: the address is shown once, to the visitor who just signed (their
-    session names the signature), so that a typo can be noticed and the form sent again."""
+    """Where the link went: the address typed is shown to the visitor who just signed, so
+    that a typo can be noticed and the form sent again. The redirect carries it encrypted
+    (valid an hour): signing sets no cookie, and nothing readable is in the address."""
+    from cryptography.fernet import InvalidToken
+
     petition = load_petition(org, slug)
-    signature = Signature.get_or_none((Signature.id == session.pop(CHECK_MAIL_KEY, 0))
-                                      & (Signature.petition == petition))
-    email = signature.email if signature else None
+    try:
+        number, _, email = _check_mail_box().decrypt(request.args.get("sent", "").encode(),
+                                                     ttl=CHECK_MAIL_MAX_AGE).decode().partition(" ")
+    except (InvalidToken, ValueError, UnicodeDecodeError):
+        number, email = "", None
+    if number != str(petition.id):  # a token of another petition's page shows nothing
+        email = None
     body = render("check_mail.html", petition=petition, association=petition.association,
                   email=email)
     return body, 200, {"Cache-Control": "private, no-store"} if email else {}
