@@ -372,6 +372,7 @@ def test_the_card_signs_from_a_named_site_and_no_other_site_may_frame(new_page, 
     card = server.url(PETITION_URL + "/embed?lang=fr")
     page = new_page()
     frame = framed(page, named, card)
+    assert frame.url == card, f"the card is not shown in a frame of {named.origin}: {frame.url}"
     assert frame.locator("main.embed-card h1").inner_text().startswith("Une école")
     shot(page, "weight-embed-framed")
     frame.fill("#name", "Depuis un blog")
