@@ -341,8 +341,11 @@ def test_an_organiser_makes_the_handover_dossier_and_its_pdf_reads_right(new_pag
     page.goto(server.url(f"/{ORG}/admin/petitions/ecole-sans-amiante"))
     with page.expect_navigation():
         page.get_by_role("button", name="Établir le dossier de remise").click()
-    assert url_path(page) == server.url(PETITION_URL + "/handover/1")
+    dossier = server.url(PETITION_URL + "/handover/1")
+    assert url_path(page) == dossier
+    page.goto(dossier + "?lang=fr")  # as a link of a French page has it
     main = spaces(page.locator("main").inner_text())
+    assert f"vérifié à l’adresse {dossier} (empreinte" in main  # its address, not this reading's
     assert "Dossier de remise : Une école" in main
     assert "Awa Diallo (Seine-Saint-Denis)" in main and "Nom Caché" not in main
     shot(page, "weight-handover")
@@ -355,6 +358,7 @@ def test_an_organiser_makes_the_handover_dossier_and_its_pdf_reads_right(new_pag
     assert "Dossier de remise" in text and "Une école" in text
     assert "Awa Diallo (Seine-Saint-Denis)" in text and "Nom Caché" not in text
     assert re.search(rf"\b{count}\b", text), f"the count {count} is not in the PDF:\n{text}"
+    assert f"{dossier} (empreinte" in text.replace(" ", "").replace("(empreinte", " (empreinte")
     assert page.errors == [] and page.foreign == []
 
 
