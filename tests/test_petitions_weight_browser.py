@@ -418,9 +418,15 @@ def test_the_territory_table_sorts_with_javascript_and_reads_without(new_page, s
     assert region_rows(bare) == ["Corse", "Île-de-France"]  # most signatures first
     assert signatures_header(bare).get_attribute("aria-sort") == "descending"
     assert bare.locator("section.territory .sort-button").count() == 0
+    headers = bare.locator("section.territory table").first.locator("thead th").all_inner_texts()
+    assert [h.strip() for h in headers] == ["Région", "Signatures", "Part"]  # a share, not "Partager"
 
-    page = new_page()
+    page = new_page(viewport={"width": 1366, "height": 900})
     page.goto(server.url(MAP_URL + "?lang=fr"))
+    page.locator("section.territory summary").nth(1).click()  # the départements too
+    cut = page.evaluate("""[...document.querySelectorAll('section.territory .table-scroll')]
+        .filter(e => e.scrollWidth > e.clientWidth + 1).length""")
+    assert cut == 0, "a territory table is cut (it scrolls sideways) on a wide screen"
     header = signatures_header(page)
     header.get_by_role("button", name="Signatures").click()
     assert region_rows(page) == ["Île-de-France", "Corse"]
