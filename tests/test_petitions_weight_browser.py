@@ -301,7 +301,10 @@ def test_a_signatory_writes_to_their_representative(new_page, server, smtp, axe)
 
     page.route("**/write/*/open?*", open_message)
     claire.get_by_role("button", name="Ouvrir dans ma messagerie").click()
-    page.wait_for_timeout(300)
+    for _ in range(200):  # the handler runs while Playwright waits (10 s at most)
+        if opened:
+            break
+        page.wait_for_timeout(50)
     assert len(opened) == 1, opened
     status, location = opened[0]
     target = urlsplit(location)
