@@ -78,10 +78,11 @@ def test_a_signature_through_a_personal_link_credits_its_sharer_once_confirmed(a
     code = code_on(page(ada, ada_link))
 
     visitor = app.test_client()
+    visitor.set_cookie("lang", "en")
     html = visitor.get(f"{PETITION_URL}?via={code}").get_data(as_text=True)
     assert f'<input type="hidden" name="via" value="{code}">' in html
     assert sign(visitor, email="grace@example.org", name="Grace", via=code).status_code == 303
-    assert "Set-Cookie" not in visitor.get(f"{PETITION_URL}?via={code}").headers
+    assert "Set-Cookie" not in app.test_client().get(f"{PETITION_URL}?via={code}").headers
     assert ENCOURAGING in page(ada, ada_link)  # pending: not counted yet
 
     grace_link = confirm(visitor, outbox, "grace@example.org")
@@ -189,3 +190,26 @@ def test_the_petition_page_is_cached_per_address_with_a_code(cached, outbox):
     assert 'name="via"' not in again.get_data(as_text=True)
     assert f'name="via" value="{code}"' in visitor.get(
         f"{PETITION_URL}?via={code}").get_data(as_text=True)
+
+
+def test_migration_16_adds_the_columns_and_indexes_to_an_older_database(app):
+    from playhouse.migrate import SchemaMigrator, migrate
+
+    from chaton.core import db, migrations
+
+    with app.app_context():
+        indexes = {i.name: i for i in db.database.get_indexes("signature")
+                   if {"share_code", "via"} & set(i.columns)}
+        assert len(indexes) == 2  # (petition, share_code) unique, (petition, via)
+        migrator = SchemaMigrator.from_database(db.database)
+        migrate(*[migrator.drop_index("signature", name) for name in indexes],
+                migrator.drop_column("signature", "share_code"),
+                migrator.drop_column("signature", "via"))
+        migrations.SchemaMigration.delete().where(migrations.SchemaMigration.number == 16).execute()
+        assert migrations.upgrade() == ["m0016_share_codes"]
+        columns = {c.name for c in db.database.get_columns("signature")}
+        assert {"share_code", "via"} <= columns
+        again = {i.name: i.unique for i in db.database.get_indexes("signature")
+                 if {"share_code", "via"} & set(i.columns)}
+        assert again == {name: index.unique for name, index in indexes.items()}
+        assert sorted(again.values()) == [False, True]
