@@ -14,7 +14,7 @@ from werkzeug.http import parse_cache_control_header
 from chaton.petitions.models import Petition, Signature
 
 CODE = r"\?via=([A-Za-z0-9]{8})"
-ENCOURAGING = "each person who signs through it will be counted here"
+ENCOURAGING = "each person who signs through your links will be counted on this page"
 
 
 def path_of(link):
