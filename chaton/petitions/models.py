@@ -176,7 +176,7 @@ class Signature(BaseModel):
         indexes = (
             (("petition", "email_key"), True),
             (("petition", "share_code"), True),  # NULLs (pending, anonymized) do not collide
-            (("petition", "via"), False),
+            (("petition", "via", "status"), False),  # counting who came through a link
             (("petition", "status", "show_name", "confirmed_at"), False),
             (("status", "created_at"), False),
         )
