@@ -47,6 +47,8 @@ ADDED_COLUMNS = {
         ("chaton.federation.models:PartnerCount", "hashes")],
     12: [("chaton.core.events:Event", "campaign_kind")],
     15: [("chaton.consultations.models:Topic", "question")],
+    16: [("chaton.petitions.models:Signature", "share_code"),
+         ("chaton.petitions.models:Signature", "via")],
 }
 
 
@@ -157,11 +159,22 @@ def m0015_topic_question(db):
     add_columns(db, 15)
 
 
+def m0016_share_codes(db):
+    """Personal share links: each confirmed signature's code and the code that brought it,
+    with their indexes (IF NOT EXISTS: a database made by migration 1 has them already).
+    Signatures confirmed before get their code when their signatory next opens their page."""
+    from chaton.petitions.models import Signature
+
+    add_columns(db, 16)
+    Signature._schema.create_indexes(safe=True)
+
+
 MIGRATIONS = [(1, m0001_initial), (2, m0002_federation), (3, m0003_consultations),
               (4, m0004_confirmation_sent), (5, m0005_accounts), (6, m0006_hosting),
               (7, m0007_archived), (8, m0008_invalidations), (9, m0009_federation_trust),
               (10, m0010_account_sessions), (11, m0011_several_servers),
               (12, m0012_event_campaign_kind), (13, m0013_interpellation),
-              (14, m0014_handover), (15, m0015_topic_question)]
+              (14, m0014_handover), (15, m0015_topic_question),
+              (16, m0016_share_codes)]
 
 

@@ -240,8 +240,40 @@ def test_thanks_page_copies_the_link_with_javascript(new_tab, server, smtp):
     expect(copy).to_be_visible()
     copy.click()
     expect(page.locator("#share-url-status")).to_have_text(re.compile(r"\S"))
-    assert page.evaluate("navigator.clipboard.readText()").endswith(PETITION_URL)
+    # the signatory's personal share link: the address and their code
+    assert re.search(re.escape(PETITION_URL) + r"\?via=[A-Za-z0-9]{8}$",
+                     page.evaluate("navigator.clipboard.readText()"))
     assert tab.errors == [] and tab.foreign == []
+
+
+
+def test_a_personal_share_link_credits_its_sharer_without_javascript(new_tab, server, smtp):
+    """Ada's link, from her thanks page, opened in another browser without JavaScript: the
+    signature made there, once confirmed, counts on Ada's page (no cookie carries it)."""
+    assert sign_over_http(server, email="sharer@example.org").status_code == 303
+    sharer = new_tab(**PHONE)
+    link = confirm_link(smtp.wait_for("sharer@example.org"))
+    sharer.page.goto(link)
+    submit(sharer.page, CONFIRM_BUTTON)
+    shared = sharer.page.locator("#share-url").input_value()
+    assert re.search(r"\?via=[A-Za-z0-9]{8}$", shared)
+
+    friend = new_tab(java_script_enabled=False)
+    friend.page.goto(shared)
+    friend.page.fill("#name", "Amie")
+    friend.page.fill("#email", "friend@example.org")
+    if friend.page.locator("#postal_code").count():
+        friend.page.fill("#postal_code", "93200")
+    submit(friend.page, SIGN_BUTTON)
+    # the code went in the form, not in a cookie (the session cookie holds only the signature)
+    assert not any("via" in c["name"] for c in friend.page.context.cookies())
+    sharer.page.goto(link + "/thanks?lang=fr")
+    assert "Grâce à vous" not in sharer.page.locator("main").inner_text()  # not yet confirmed
+    friend.page.goto(confirm_link(smtp.wait_for("friend@example.org")))
+    submit(friend.page, CONFIRM_BUTTON)
+    sharer.page.goto(link + "/thanks?lang=fr")
+    expect(sharer.page.locator(".brought")).to_have_text("Grâce à vous, 1 personne a signé.")
+    assert sharer.errors == [] and sharer.foreign == [] and friend.foreign == []
 
 
 LONG_URL = ("https://www.legifrance.gouv.fr/codes/section_lc/LEGITEXT000006072665/"

@@ -231,8 +231,10 @@ def test_thanks_page_shows_progress_and_shares_without_trackers(client, outbox):
 
     html = thanks_page(client, outbox)
     assert "<progress" in html and "Next milestone: 500 signatures" in html
+    # selectable: works without JavaScript; the address carries the signatory's own code
+    # (personal share links), and nothing else
     assert re.search(r'<input id="share-url" class="copy" type="text" readonly value="[^"]+'
-                     + re.escape(PETITION_URL) + '"', html)  # selectable: works without JavaScript
+                     + re.escape(PETITION_URL) + r'\?via=[A-Za-z0-9]{8}"', html)
     links = re.findall(r'<a href="([^"]+)"([^>]*)>', html[html.index('class="share-links"'):])[:5]
     hrefs = [unescape(href) for href, _attrs in links]
     assert [h.split(":", 1)[0] for h in hrefs] == ["mailto", "sms", "https", "https", "#share-url"]
@@ -241,7 +243,8 @@ def test_thanks_page_shows_progress_and_shares_without_trackers(client, outbox):
     page_url = "http://localhost" + PETITION_URL
     for href, attrs in links[:4]:
         shared = unquote(unescape(href))
-        assert shared.endswith(" " + page_url), href  # the page's address, nothing added
+        # the page's address and the signatory's code, nothing added
+        assert re.search(" " + re.escape(page_url) + r"\?via=[A-Za-z0-9]{8}$", shared), href
         assert not re.search(r"utm_|fbclid|[?&]ref=|[?&]source=", shared), href
         if href.startswith("https://"):
             assert "noreferrer" in attrs

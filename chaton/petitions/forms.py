@@ -4,11 +4,12 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from chaton import territory
 from chaton.core.frontmatter import EMAIL_RE
+from chaton.petitions.sharing import clean_code
 
 POSTAL_CODE_RE = {"FR": r"\d{5}", "BE": r"\d{4}", "CH": r"\d{4}", "LU": r"(L-?)?\d{4}",
                   "CA": r"[A-Za-z]\d[A-Za-z] ?\d[A-Za-z]\d"}
@@ -42,6 +43,9 @@ class SignForm(FlaskForm):
     show_name = BooleanField(_l("Show my name (and comment) on the petition page"))
     keep_informed = BooleanField(_l("Keep me informed by e-mail"))
     website = StringField(_l("Leave this field empty"))  # honeypot, hidden from people
+    # the code of the personal share link that brought the visitor (?via=): not of its form, it
+    # is dropped, never an error
+    via = HiddenField(filters=[clean_code])
 
     def __init__(self, *args, ask_postal_code=False, country="FR", **kwargs):
         super().__init__(*args, **kwargs)

@@ -166,11 +166,17 @@ class Signature(BaseModel):
     confirmed_at = UTCDateTimeField(null=True)
     confirmation_sent_at = UTCDateTimeField(null=True)  # null: the link still has to go out
     anonymized_at = UTCDateTimeField(null=True)
+    # personal share links (petitions/sharing.py): this signatory's code, given at confirmation,
+    # and the code of the link that brought them (a confirmed signatory's, checked at signing)
+    share_code = peewee.CharField(max_length=8, null=True)
+    via = peewee.CharField(max_length=8, null=True)
 
     class Meta:
         table_name = "signature"
         indexes = (
             (("petition", "email_key"), True),
+            (("petition", "share_code"), True),  # NULLs (pending, anonymized) do not collide
+            (("petition", "via", "status"), False),  # counting who came through a link
             (("petition", "status", "show_name", "confirmed_at"), False),
             (("status", "created_at"), False),
         )

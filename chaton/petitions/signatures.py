@@ -8,7 +8,7 @@ from flask import Blueprint, g, redirect, request, url_for
 
 from chaton.core.security import anonymous_form, csrf
 from chaton.core.themes import render
-from chaton.petitions import signing
+from chaton.petitions import sharing, signing
 
 bp = Blueprint("signatures", __name__, url_prefix="/s")
 
@@ -53,10 +53,20 @@ def confirmed(token):
     if signature is None or signature.status != "confirmed":
         return gone()
     petition = signature.petition
+    return render("confirmed.html", signature=signature, petition=petition,
+                  association=petition.association, token=token, **personal_link(signature))
+
+
+def personal_link(signature):
+    """The signatory's share links (carrying their code) and how many people signed through
+    them, for their thanks and withdraw pages; nothing for a pending signature."""
     from chaton.petitions.views import share_links
 
-    return render("confirmed.html", signature=signature, petition=petition,
-                  association=petition.association, token=token, share=share_links(petition))
+    if signature.status != "confirmed":
+        return {"share": None, "brought": 0}
+    via = sharing.code_of(signature)
+    return {"share": share_links(signature.petition, via=via),
+            "brought": sharing.brought(signature)}
 
 
 @bp.route("/<token>/withdraw", methods=["GET", "POST"])
@@ -70,7 +80,7 @@ def withdraw(token):
         signing.withdraw(signature)
         return render("withdrawn.html", petition=petition, association=petition.association)
     return render("withdraw.html", signature=signature, petition=petition,
-                  association=petition.association, token=token)
+                  association=petition.association, token=token, **personal_link(signature))
 
 
 @bp.route("/<token>/unsubscribe", methods=["GET", "POST"])
@@ -85,7 +95,3 @@ def unsubscribe(token):
         return render("unsubscribed.html", petition=petition, association=petition.association)
     return render("unsubscribe.html", signature=signature, petition=petition,
                   association=petition.association, token=token)
-
-
-
-

@@ -17,11 +17,12 @@ from datetime import timedelta
 from blinker import signal
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
+from peewee import fn
 
 from chaton.core.db import database, utcnow, writing
 from chaton.core.events import record_event
 from chaton.core.mail import normalize_domain
-from chaton.petitions import thresholds
+from chaton.petitions import sharing, thresholds
 from chaton.petitions.models import AreaCount, DailyCount, Petition, PetitionUpdate, Signature
 
 GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
@@ -78,6 +79,7 @@ def sign(petition, form):
     'new', 'pending' (a link is sent again) or 'confirmed' (already counted)."""
     key = normalize_email(form["email"])
     country = petition.association.meta.get("country", "FR")
+    via = sharing.referrer_code(petition, form.get("via"))  # whose link brought them, if any
     # two submissions of one address (a double click, two servers) take turns: the second
     # finds the first's row instead of failing on the unique (petition, email_key)
     with writing("signatory", petition.id, key):
@@ -86,7 +88,10 @@ def sign(petition, form):
         if existing is not None and existing.status == "pending":
             now, nonce = utcnow(), secrets.token_hex(8)  # a new link, valid for the full delay
             # still pending? a confirmation, a withdrawal or the expiry may have come meanwhile
-            if Signature.update(nonce=nonce, confirmation_sent_at=None, created_at=now).where(
+            changes = {"nonce": nonce, "confirmation_sent_at": None, "created_at": now}
+            if via:  # the first link that brought them keeps the credit
+                changes["via"] = fn.COALESCE(Signature.via, via)
+            if Signature.update(**changes).where(
                     (Signature.id == existing.id) & (Signature.status == "pending")).execute():
                 existing.nonce, existing.confirmation_sent_at, existing.created_at = nonce, None, now
                 return existing, "pending"
@@ -100,7 +105,7 @@ def sign(petition, form):
             area=area_of(form.get("postal_code"), country), comment=form.get("comment") or "",
             show_name=bool(form.get("show_name")), keep_informed=bool(form.get("keep_informed")),
             language=form.get("language") or "fr",
-            nonce=secrets.token_hex(8),
+            nonce=secrets.token_hex(8), via=via,
         )
     return signature, "new"
 
@@ -154,14 +159,16 @@ def confirm(signature):
         now = utcnow()
         # conditional, so that a concurrent confirmation or deletion (PostgreSQL runs them side
         # by side) can never count it twice or count a row that is gone
-        if not Signature.update(status="confirmed", confirmed_at=now).where(
+        code = sharing.new_code(fresh.petition_id)  # for the personal share link
+        if not Signature.update(status="confirmed", confirmed_at=now, share_code=code).where(
                 (Signature.id == fresh.id) & (Signature.status == "pending")).execute():
             return False
-        fresh.status, fresh.confirmed_at = "confirmed", now
+        fresh.status, fresh.confirmed_at, fresh.share_code = "confirmed", now, code
         _add_to_counters(fresh, 1)
         record_milestones(Petition.get_by_id(fresh.petition_id))
         _count_changed(fresh.petition_id)
     signature.status, signature.confirmed_at = fresh.status, fresh.confirmed_at
+    signature.share_code = fresh.share_code
     return True
 
 
@@ -204,7 +211,8 @@ def withdraw(signature):
     with writing():
         for gone in (Signature.delete().where(Signature.id == signature.id)
                      .returning(Signature.petition, Signature.status, Signature.confirmed_at,
-                                Signature.area)):
+                                Signature.area, Signature.share_code)):
+            sharing.forget(gone)
             if gone.status == "confirmed":
                 _add_to_counters(gone, -1)
                 _count_changed(gone.petition_id)

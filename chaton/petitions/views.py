@@ -21,16 +21,19 @@ from chaton.petitions.tasks import send_confirmation
 bp = Blueprint("petitions", __name__, url_prefix="/<org>/petitions")
 
 
-def make_form(petition, formdata=None):
+def make_form(petition, formdata=None, via=None):
+    """The signing form; `via` (a blank form's) is the code of the share link the visitor
+    came by, checked by the form's filter."""
     return SignForm(formdata=formdata, ask_postal_code=petition.meta.get("ask_postal_code"),
-                    country=petition.association.meta.get("country", "FR"))
+                    country=petition.association.meta.get("country", "FR"), via=via)
 
 
-def share_links(petition):
+def share_links(petition, via=None):
     """Where a visitor can pass the petition on: the page's own address and nothing else in
-    each link (no tracking parameter); the apps' pages are reached only when clicked."""
+    each link (no tracking parameter), but a signatory's own code (`via`, personal share
+    links: petitions/sharing.py); the apps' pages are reached only when clicked."""
     url = url_for("petitions.show", org=petition.association.slug, slug=petition.slug,
-                  _external=True)
+                  _external=True, **({"via": via} if via else {}))
     text = quote(f"{petition.title} {url}")
     return {
         "url": url,
@@ -81,15 +84,21 @@ def blank_page(petition):
     else. Nothing in it belongs to a visitor (the signing form needs no token): the same bytes
     serve everyone, here and in any shared cache. Admins and visitors with pending messages
     get a fresh render.
+
+    A personal share link (`?via=<code>`) puts the code in the form: such a page is cached per
+    address, like any other query (here, in Chaton's response cache and in nginx, whose keys
+    hold the query), so everyone who opens one signatory's link shares one render, and the
+    plain address's entry is not touched. The code is the sharer's, not the visitor's.
     """
+    via = request.args.get("via")
     if is_member(petition.association) or session.get("_flashes"):
-        body, _status = page(petition, make_form(petition))
+        body, _status = page(petition, make_form(petition, via=via))
         return body
     key = (petition.id, petition.checksum, petition.signature_count, petition.partner_count,
            str(get_locale()), request.host, request.query_string, generation())
     body = _pages.get(key)
     if body is None:
-        body, _status = page(petition, make_form(petition))
+        body, _status = page(petition, make_form(petition, via=via))
         _pages.set(key, body)
     return body
 
