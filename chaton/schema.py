@@ -47,6 +47,7 @@ ADDED_COLUMNS = {
         ("chaton.federation.models:PartnerCount", "hashes")],
     12: [("chaton.core.events:Event", "campaign_kind")],
     15: [("chaton.consultations.models:Topic", "question")],
+    17: [("chaton.petitions.models:Signature", "commune")],
 }
 
 
@@ -157,11 +158,17 @@ def m0015_topic_question(db):
     add_columns(db, 15)
 
 
+def m0017_signature_commune(db):
+    """Each signature of a petition with a territory keeps its commune (INSEE code)."""
+    add_columns(db, 17)
+
+
 MIGRATIONS = [(1, m0001_initial), (2, m0002_federation), (3, m0003_consultations),
               (4, m0004_confirmation_sent), (5, m0005_accounts), (6, m0006_hosting),
               (7, m0007_archived), (8, m0008_invalidations), (9, m0009_federation_trust),
               (10, m0010_account_sessions), (11, m0011_several_servers),
               (12, m0012_event_campaign_kind), (13, m0013_interpellation),
-              (14, m0014_handover), (15, m0015_topic_question)]
+              (14, m0014_handover), (15, m0015_topic_question),
+              (17, m0017_signature_commune)]
 
 

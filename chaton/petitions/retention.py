@@ -42,12 +42,14 @@ def due_petitions(today=None):
 
 
 def anonymize(petition):
-    """Erase names, e-mails, postal codes and comments of a petition; return how many."""
+    """Erase names, e-mails, postal codes, communes and comments of a petition; return how
+    many."""
     with writing():
         Signature.delete().where((Signature.petition == petition)
                                  & (Signature.status == "pending")).execute()
-        return (Signature.update(name="", email=None, email_key=None, postal_code="", comment="",
-                                 show_name=False, keep_informed=False, anonymized_at=utcnow())
+        return (Signature.update(name="", email=None, email_key=None, postal_code="", commune=None,
+                                 comment="", show_name=False, keep_informed=False,
+                                 anonymized_at=utcnow())
                 .where((Signature.petition == petition) & Signature.anonymized_at.is_null())
                 .execute())
 
