@@ -134,3 +134,37 @@ def test_a_bad_territory_is_named_in_the_files_problems(tmp_path):
     assert problems(tmp_path, {"departement": "93"}, ask_postal_code=False) == [
         f"{tmp_path}/petitions/local.md:1: territory: a territory needs ask_postal_code: true "
         "(the place comes from the postal code)"]
+
+
+def test_retention_erases_the_commune_with_the_postal_code(tmp_path, content_dir):
+    from datetime import date
+
+    from chaton.petitions import retention
+
+    client, outbox = app_with(tmp_path, content_dir, territory={"commune": "93066"},
+                              closes="2099-01-01", retention_days=1)
+    confirm(client, outbox, "ada@example.org", "93200")
+    with client.application.app_context():
+        assert retention.run(today=date(2100, 1, 1))[f"{ORG}/local"] == 1
+    data = client.get(URL + ".json").get_json()
+    assert data["signatures_by_commune"] == {}
+    assert (data["territory"]["inside"], data["territory"]["unplaced"]) == (0, 1)
+    assert data["signatures_by_area"] == {"93": 1}  # the département's count stays
+
+
+def test_the_association_archive_has_the_commune(tmp_path, content_dir):
+    import csv
+    import io
+    import zipfile
+
+    from helpers import member_client
+
+    client, outbox = app_with(tmp_path, content_dir, territory={"departement": "01"})
+    confirm(client, outbox, "ada@example.org", "01000", commune="01344")
+    admin = member_client(client.application, ORG, "admin")
+    exports = f"/{ORG}/admin/exports/"
+    response = admin.post(exports + "archive.zip",
+                          data={"csrf_token": csrf_token(admin, exports)})
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    rows = list(csv.DictReader(io.StringIO(archive.read("data/signatures.csv").decode())))
+    assert [r["commune"] for r in rows if r["email"] == "ada@example.org"] == ["01344"]
