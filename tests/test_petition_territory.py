@@ -80,19 +80,22 @@ def test_counts_inside_and_outside_a_departement_and_by_commune(tmp_path, conten
     data = client.get(URL + ".json").get_json()
     assert data["territory"] == {"kind": "departement", "code": "93", "name": "Seine-Saint-Denis",
                                  "inside": 3, "outside": 2, "unplaced": 0}
-    assert data["signatures_by_commune"] == {"74109": 1, "75111": 1, "93066": 2, "93070": 1}
+    # the département's communes: the others are in the tables by département and région
+    assert data["signatures_by_commune"] == {"93066": 2, "93070": 1}
 
     html = client.get(URL).get_data(as_text=True)
     section = html[html.index('class="territory"'):html.index("</section>", html.index('class="territory"'))]
     assert "3 signatures in the petition's territory (Seine-Saint-Denis), 2 elsewhere." in section
     communes = section[section.index("By commune"):section.index("By région")]
     assert communes.index("Saint-Denis <span") < communes.index("Saint-Ouen-sur-Seine")
-    assert "Éloise <span class=\"muted\">(74)</span>" in communes
+    assert "Éloise" not in communes  # in Haute-Savoie: counted in the tables by département
+    assert re.search(r'<details class="territory-table" open>\s*<summary>By commune', section)
 
     html = client.get(URL + "?lang=fr").get_data(as_text=True)
     assert ("3 signatures dans le territoire de la pétition (Seine-Saint-Denis), 2 ailleurs."
             in html)
     assert "Par commune" in html
+    assert 'class="num">Part</th>' in html and "Partager</th>" not in html  # a share, not a verb
 
 
 def test_a_region_counts_inside_and_outside_without_a_table_by_commune(tmp_path, content_dir):

@@ -155,7 +155,8 @@ def by_commune(groups):
 
 def inside_outside(petition):
     """None without a territory; else {"kind", "code", "name", "inside", "outside",
-    "unplaced", "communes": [Place] (commune and département territories only)}."""
+    "unplaced", "communes": [Place]}: every commune with signatures for a commune territory,
+    the département's own for a département, none for a région or France."""
     declared = petition.meta.get("territory")
     if not declared:
         return None
@@ -163,6 +164,10 @@ def inside_outside(petition):
     found = {True: 0, False: 0, None: 0}
     for area, commune, count in groups:
         found[_is_inside(declared, area, commune)] += count
-    communes = by_commune(groups) if declared["kind"] in ("commune", "departement") else []
+    communes = []
+    if declared["kind"] == "commune":  # the commune and its neighbours
+        communes = by_commune(groups)
+    elif declared["kind"] == "departement":  # its communes (the tables by département say the rest)
+        communes = [p for p in by_commune(groups) if p.region == declared["code"]]
     return {**declared, "name": territory_name(declared), "inside": found[True],
             "outside": found[False], "unplaced": found[None], "communes": communes}
