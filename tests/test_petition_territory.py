@@ -80,6 +80,7 @@ def test_counts_inside_and_outside_a_departement_and_by_commune(tmp_path, conten
     data = client.get(URL + ".json").get_json()
     assert data["territory"] == {"kind": "departement", "code": "93", "name": "Seine-Saint-Denis",
                                  "inside": 3, "outside": 2, "unplaced": 0}
+    assert data["signatures_by_area"] == {"74": 1, "75": 1, "93": 3}  # Éloise's, not 01200's
     # the département's communes: the others are in the tables by département and région
     assert data["signatures_by_commune"] == {"93066": 2, "93070": 1}
 
