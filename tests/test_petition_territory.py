@@ -172,3 +172,15 @@ def test_the_association_archive_has_the_commune(tmp_path, content_dir):
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     rows = list(csv.DictReader(io.StringIO(archive.read("data/signatures.csv").decode())))
     assert [r["commune"] for r in rows if r["email"] == "ada@example.org"] == ["01344"]
+
+
+def test_a_hostile_commune_is_refused_or_ignored(tmp_path, content_dir):
+    client, outbox = app_with(tmp_path, content_dir, territory={"departement": "01"})
+    for value in ("x" * 5000, "01053' OR 1=1 --", "93066"):
+        response = sign(client, URL, email="h@example.org", postal_code="01000", commune=value)
+        assert response.status_code == 422 and 'name="commune"' in response.get_data(as_text=True)
+    assert sign(client, URL, email="h@example.org", postal_code="01000",
+                commune="\x00").status_code == 400  # refused before the form, as everywhere
+    # a postal code that serves one commune: whatever is sent, its commune is the one kept
+    confirm(client, outbox, "ok@example.org", "93200", commune="01053")
+    assert client.get(URL + ".json").get_json()["territory"]["outside"] == 1
