@@ -127,7 +127,7 @@ def problems(tmp_path, territory, ask_postal_code=True):
 
 def test_a_bad_territory_is_named_in_the_files_problems(tmp_path):
     assert problems(tmp_path, {"commune": "93066"}) == []
-    assert problems(tmp_path, "france") == []
+    assert problems(tmp_path, "france") == [] and problems(tmp_path, "France") == []
     assert problems(tmp_path, {"departement": 93}) == []  # unquoted: read as text
     found = problems(tmp_path, {"commune": "99999"})
     assert len(found) == 1 and re.fullmatch(

@@ -86,7 +86,7 @@ EXAMPLES = {"commune": '"93066"', "departement": '"93"', "region": '"11"'}
 def parse_territory(value):
     """`france`, or one of {commune: INSEE code}, {departement: code}, {region: code}, checked
     against the shipped data; read as {"kind", "code"} ("france" has no code)."""
-    if value == "france":
+    if isinstance(value, str) and value.strip().lower() == "france":
         return {"kind": "france", "code": ""}
     if not isinstance(value, dict) or len(value) != 1 or next(iter(value)) not in LEVELS:
         raise fm.FieldError("expected france, or one of commune, departement, region with its "
