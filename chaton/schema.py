@@ -49,6 +49,7 @@ ADDED_COLUMNS = {
     15: [("chaton.consultations.models:Topic", "question")],
     16: [("chaton.petitions.models:Signature", "share_code"),
          ("chaton.petitions.models:Signature", "via")],
+    17: [("chaton.petitions.models:Signature", "commune")],
 }
 
 
@@ -167,6 +168,9 @@ def m0016_share_codes(db):
 
     add_columns(db, 16)
     Signature._schema.create_indexes(safe=True)
+def m0017_signature_commune(db):
+    """Each signature of a petition with a territory keeps its commune (INSEE code)."""
+    add_columns(db, 17)
 
 
 MIGRATIONS = [(1, m0001_initial), (2, m0002_federation), (3, m0003_consultations),
@@ -175,6 +179,6 @@ MIGRATIONS = [(1, m0001_initial), (2, m0002_federation), (3, m0003_consultations
               (10, m0010_account_sessions), (11, m0011_several_servers),
               (12, m0012_event_campaign_kind), (13, m0013_interpellation),
               (14, m0014_handover), (15, m0015_topic_question),
-              (16, m0016_share_codes)]
+              (16, m0016_share_codes), (17, m0017_signature_commune)]
 
 

@@ -312,6 +312,41 @@ def test_signing_works_without_javascript(new_tab, server, smtp):
     assert tab.foreign == []
 
 
+def test_without_javascript_a_postal_code_of_several_communes_asks_which_one(new_tab, server, smtp):
+    """A petition with a territory: the form comes back with the postal code's communes."""
+    write_md(server.content / "quartiers-solidaires" / "petitions" / "territoire.md",
+             petition_meta(title="Un territoire", language="fr", ask_postal_code=True,
+                           territory={"commune": "01053"}))
+    url = "/quartiers-solidaires/petitions/territoire"
+    server.wait_for_page(url)
+    tab = new_tab(java_script_enabled=False, **PHONE)
+    page = tab.page
+    page.goto(server.url(url))
+    assert page.locator("#commune").count() == 0  # not asked before the postal code is known
+    page.fill("#name", "Marie Curie")
+    page.fill("#email", "commune@example.org")
+    page.fill("#postal_code", "01000")
+    with page.expect_response(lambda r: r.url.endswith("/sign")) as response_info:
+        submit(page, SIGN_BUTTON)
+    assert response_info.value.status == 422
+    expect(page.locator("#name")).to_have_value("Marie Curie")  # what was typed is kept
+    expect(page.locator("#postal_code")).to_have_value("01000")
+    choice = page.locator("#commune")
+    assert choice.get_attribute("aria-invalid") == "true"
+    assert {"Bourg-en-Bresse", "Saint-Denis-lès-Bourg"} <= set(
+        choice.locator("option").all_inner_texts())
+    shot(page, "commune-choice")
+    page.select_option("#commune", "01344")
+    submit(page, SIGN_BUTTON)
+    assert url_path(page) == server.url(url + "/check-your-mail")
+    link = confirm_link(smtp.wait_for("commune@example.org"))
+    session = requests.Session()
+    session.post(link, data={"csrf_token": form_token(session, link)}, timeout=10)
+    data = requests.get(server.url(url + ".json"), timeout=10).json()
+    assert data["signatures_by_commune"] == {"01344": 1} and data["territory"]["outside"] == 1
+    assert tab.foreign == []
+
+
 # -- (b) invalid input ----------------------------------------------------------------------------
 
 def test_invalid_submission_keeps_typed_values_and_lists_errors(new_tab, server):

@@ -45,7 +45,8 @@ def signature_rows(association):
              .order_by(Signature.petition, Signature.id))
     for s in query.objects().iterator():
         yield {"petition": s.petition_slug, "name": s.name, "email": s.email,
-               "postal_code": s.postal_code, "area": s.area, "comment": s.comment,
+               "postal_code": s.postal_code, "area": s.area, "commune": s.commune or "",
+               "comment": s.comment,
                "show_name": s.show_name, "keep_informed": s.keep_informed,
                "language": s.language, "revision": s.revision, "signed_at": iso(s.created_at),
                "confirmed_at": iso(s.confirmed_at), "anonymized_at": iso(s.anonymized_at)}
@@ -119,6 +120,8 @@ ARCHIVE = [
               **P, "name": "name given", "email": "e-mail address",
               "postal_code": "postal code (when the petition asked for it)",
               "area": "French département derived from the postal code",
+              "commune": "INSEE code of the commune (petitions with a territory: from the "
+              "postal code, or chosen when it serves several)",
               "comment": "comment given", "show_name": "consent: name shown on the page",
               "keep_informed": "consent: the association may write to this person",
               "language": "language of the form", "revision": "number of the text signed",

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chaton.core import frontmatter as fm
-from chaton.petitions import thresholds
+from chaton.petitions import territory, thresholds
 from chaton.petitions.models import STATUSES
 
 SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
@@ -40,6 +40,7 @@ SCHEMA = [
     fm.Field("image", fm.relative_path),
     fm.Field("image_alt", fm.text(300)),
     fm.Field("ask_postal_code", fm.boolean, default=False),
+    fm.Field("territory", territory.parse_territory),  # petitions/territory.py
     fm.Field("retention_days", fm.integer(1, 3650)),
     fm.Field("language", fm.language),
     fm.Field("paper_signatures", fm.integer(0, 100_000_000), default=0),
@@ -88,6 +89,7 @@ def _check_dates_and_goal(doc):
     if goal and any(m > goal for m in meta.get("milestones") or []):
         doc.problems.append(fm.Problem(doc.path, 1, "milestones", "a milestone is above the goal"))
     thresholds.check(doc)
+    territory.check(doc)
     if meta.get("image") and not meta.get("image_alt"):
         doc.problems.append(fm.Problem(
             doc.path, 1, "image_alt", "describe the image for people who cannot see it",

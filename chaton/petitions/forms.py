@@ -4,7 +4,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from chaton import territory
@@ -37,6 +37,8 @@ class SignForm(FlaskForm):
         DataRequired(_l("Enter your e-mail address.")), Length(max=254), valid_email])
     # no Optional(): it would end the chain on an empty value, before validate_postal_code
     postal_code = StringField(_l("Postal code"), validators=[Length(max=12)])
+    # asked only when the petition has a territory and the postal code serves several communes
+    commune = SelectField(_l("Your commune"), choices=[], default="", validate_choice=False)
     comment = TextAreaField(_l("Comment (optional, public)"), validators=[
         Optional(), Length(max=500, message=_l("At most %(max)d characters.")),
         no_control_characters])
@@ -47,10 +49,11 @@ class SignForm(FlaskForm):
     # is dropped, never an error
     via = HiddenField(filters=[clean_code])
 
-    def __init__(self, *args, ask_postal_code=False, country="FR", **kwargs):
+    def __init__(self, *args, ask_postal_code=False, country="FR", ask_commune=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.ask_postal_code = ask_postal_code
         self.country = country
+        self.ask_commune = ask_commune and ask_postal_code and country == "FR"
 
     def validate_postal_code(self, field):
         if not self.ask_postal_code:
@@ -66,6 +69,24 @@ class SignForm(FlaskForm):
             raise ValidationError(_l("%(code)s is not a French postal code: check it (for "
                                      "example 75011).", code=value))
         field.data = value
+
+    def validate_commune(self, field):
+        """The commune of the postal code: taken silently when it serves one, chosen from its
+        communes when it serves several (the form comes back with the choice)."""
+        field.choices = []
+        code = self.postal_code.data
+        if not self.ask_commune or self.postal_code.errors or not code:
+            field.data = ""
+            return
+        found = territory.communes(code)
+        if len(found) == 1:
+            field.data = found[0][0]
+            return
+        field.choices = [("", _l("Choose…"))] + list(found)
+        if field.data not in dict(found):
+            field.data = ""
+            raise ValidationError(_l("The postal code %(code)s serves several communes: choose "
+                                     "yours.", code=code))
 
     @property
     def is_bot(self):

@@ -156,6 +156,8 @@ class Signature(BaseModel):
     email_key = peewee.CharField(max_length=254, null=True)  # normalized, for duplicates
     postal_code = peewee.CharField(max_length=12, default="")
     area = peewee.CharField(max_length=8, default="")
+    # its INSEE code, when the petition has a territory (petitions/territory.py); null unknown
+    commune = peewee.CharField(max_length=5, null=True)
     comment = peewee.TextField(default="")
     show_name = peewee.BooleanField(default=False)
     keep_informed = peewee.BooleanField(default=False)

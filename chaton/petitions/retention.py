@@ -42,14 +42,14 @@ def due_petitions(today=None):
 
 
 def anonymize(petition):
-    """Erase names, e-mails, postal codes, comments and share codes (who brought whom) of a
-    petition; return how many."""
+    """Erase names, e-mails, postal codes, communes, comments and share codes (who brought
+    whom) of a petition; return how many."""
     with writing():
         Signature.delete().where((Signature.petition == petition)
                                  & (Signature.status == "pending")).execute()
-        return (Signature.update(name="", email=None, email_key=None, postal_code="", comment="",
-                                 show_name=False, keep_informed=False, share_code=None,
-                                 via=None, anonymized_at=utcnow())
+        return (Signature.update(name="", email=None, email_key=None, postal_code="", commune=None,
+                                 comment="", show_name=False, keep_informed=False,
+                                 share_code=None, via=None, anonymized_at=utcnow())
                 .where((Signature.petition == petition) & Signature.anonymized_at.is_null())
                 .execute())
 

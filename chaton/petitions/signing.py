@@ -42,11 +42,14 @@ def normalize_email(email):
     return f"{local}@{domain}"
 
 
-def area_of(postal_code, country="FR"):
+def area_of(postal_code, country="FR", commune=None):
     """The French département of a postal code (2A/2B for Corsica, 971-976 overseas), from the
-    official list (chaton.territory); '' elsewhere or for a code that does not exist."""
+    official list (chaton.territory); '' elsewhere or for a code that does not exist. The
+    commune's, when it is known: a few postal codes serve communes of two départements."""
     from chaton import territory
 
+    if commune:
+        return territory.departement_of_commune(commune)
     code = re.sub(r"\s", "", postal_code or "").upper()
     if country != "FR" or not re.fullmatch(r"\d{5}", code):
         return ""
@@ -102,7 +105,9 @@ def sign(petition, form):
             petition=petition, revision=petition.revision_number, name=form["name"],
             email=form["email"].strip(), email_key=key,
             postal_code=form.get("postal_code") or "",
-            area=area_of(form.get("postal_code"), country), comment=form.get("comment") or "",
+            area=area_of(form.get("postal_code"), country, form.get("commune")),
+            commune=form.get("commune") or None,
+            comment=form.get("comment") or "",
             show_name=bool(form.get("show_name")), keep_informed=bool(form.get("keep_informed")),
             language=form.get("language") or "fr",
             nonce=secrets.token_hex(8), via=via,

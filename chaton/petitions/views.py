@@ -25,7 +25,8 @@ def make_form(petition, formdata=None, via=None):
     """The signing form; `via` (a blank form's) is the code of the share link the visitor
     came by, checked by the form's filter."""
     return SignForm(formdata=formdata, ask_postal_code=petition.meta.get("ask_postal_code"),
-                    country=petition.association.meta.get("country", "FR"), via=via)
+                    country=petition.association.meta.get("country", "FR"), via=via,
+                    ask_commune=bool(petition.meta.get("territory")))
 
 
 def share_links(petition, via=None):
@@ -196,6 +197,7 @@ def petition_json(petition):
                       & PetitionUpdate.kind.in_(["milestone", "threshold"]))
                   .order_by(PetitionUpdate.value)]
     partners, duplicates_removed = partner_counts(petition)
+    area = territory.inside_outside(petition) or {}
     return {
         "type": "petition",
         "id": f"{association.slug}/{petition.slug}",
@@ -220,6 +222,10 @@ def petition_json(petition):
                    "total": petition.total_count},
         "signatures_by_area": areas,
         "signatures_by_region": regions,
+        "territory": {key: area[key] for key in ("kind", "code", "name", "inside", "outside",
+                                                   "unplaced")} if area else None,
+        "signatures_by_commune": {p.code: p.count for p in sorted(area.get("communes", ()),
+                                                                   key=lambda p: p.code)},
         "messages_sent": interpellation.total_sent(petition),
         "opens": petition.opens_on.isoformat() if petition.opens_on else None,
         "closes": petition.closes_on.isoformat() if petition.closes_on else None,

@@ -56,6 +56,28 @@ def communes(code):
     return _communes_by_postal_code().get(code, ())
 
 
+# Paris, Lyon and Marseille: the postal data names their arrondissements (75101...); a
+# petition's territory may name the city itself, which covers them
+CITIES = {"75056": ("Paris", "751"), "69123": ("Lyon", "6938"), "13055": ("Marseille", "132")}
+
+
+@functools.cache
+def commune_names():
+    """{commune code: name} of every commune (and arrondissement) a postal code serves, and
+    of Paris, Lyon and Marseille."""
+    names = {code: name for found in _communes_by_postal_code().values() for code, name in found}
+    names.update((code, name) for code, (name, _prefix) in CITIES.items())
+    return names
+
+
+def city_of(commune_code):
+    """The city of an arrondissement of Paris, Lyon or Marseille; any other commune itself."""
+    for city, (_name, prefix) in CITIES.items():
+        if commune_code.startswith(prefix):
+            return city
+    return commune_code
+
+
 def departement(code):
     """The département of a postal code ('' when it does not exist)."""
     return _departements().get(code, "")
