@@ -200,6 +200,19 @@ class ChatonServer:
         return any(self.query(f'SELECT 1 FROM "{t}" AS r WHERE r::text LIKE ? LIMIT 1', f"%{text}%")
                    for (t,) in tables)
 
+    def add_member(self, org, email, password, role="editor", name="Membre"):
+        """An account with a password and a role in the association, in the server's own
+        database (for the browser tests that sign in through the form)."""
+        from chaton import create_app
+        from chaton.accounts import service
+        from chaton.orgs.models import Association
+
+        app = create_app(self.instance, {"content_dir": str(self.content),
+                                         "database_url": self.settings.get("database_url", "")})
+        with app.app_context():
+            account = service.create_account(email, name=name, password=password)
+            service.set_role(account, Association.get(Association.slug == org), role)
+
     def count(self, petition_url=PETITION_URL):
         """The online count of a petition, from its public JSON."""
         response = requests.get(self.url(petition_url + ".json"), timeout=10)

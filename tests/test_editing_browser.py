@@ -28,25 +28,12 @@ EMAIL = "editrice@quartiers-solidaires.example"
 def server(tmp_path_factory):
     server = ChatonServer(tmp_path_factory.mktemp("editing"))
     server.init().start()
-    make_editor(server)
+    server.add_member(ORG, EMAIL, PASSWORD, name="Éditrice")
     try:
         yield server
     finally:
         server.stop()
         print(f"--- {server.log_path} (end) ---\n{server.log_tail(40)}")  # shown on failure
-
-
-def make_editor(server):
-    """An editor of the association, with a password, in the server's own database."""
-    from chaton import create_app
-    from chaton.accounts import service
-    from chaton.orgs.models import Association
-
-    app = create_app(server.instance, {"content_dir": str(server.content),
-                                       "database_url": server.settings.get("database_url", "")})
-    with app.app_context():
-        account = service.create_account(EMAIL, name="Éditrice", password=PASSWORD)
-        service.set_role(account, Association.get(Association.slug == ORG), "editor")
 
 
 @pytest.fixture(scope="module")

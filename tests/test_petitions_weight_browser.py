@@ -129,25 +129,12 @@ def write_content(content, named_origin):
     (content / ORG / "representatives.csv").write_text(REPRESENTATIVES, encoding="utf-8")
 
 
-def make_organiser(server):
-    """An editor of the association, with a password, in the server's own database."""
-    from chaton import create_app
-    from chaton.accounts import service
-    from chaton.orgs.models import Association
-
-    app = create_app(server.instance, {"content_dir": str(server.content),
-                                       "database_url": server.settings.get("database_url", "")})
-    with app.app_context():
-        account = service.create_account(ORGANISER, name="Organisatrice", password=PASSWORD)
-        service.set_role(account, Association.get(Association.slug == ORG), "editor")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, smtp, sites):
     server = ChatonServer(tmp_path_factory.mktemp("weight"), smtp_port=smtp.port)
     write_content(server.content, sites[0].origin)
     server.init().start()
-    make_organiser(server)
+    server.add_member(ORG, ORGANISER, PASSWORD, name="Organisatrice")
     try:
         yield server
     finally:
