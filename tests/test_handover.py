@@ -49,6 +49,17 @@ def test_a_handover_dossier_as_page_and_pdf(app, client, outbox):
     assert client.get(f"{PETITION_URL}/handover/2").status_code == 404
 
 
+def test_an_organiser_working_in_french_lands_on_the_french_dossier(app):
+    """The redirect after making it keeps the language of the page it was made from."""
+    organiser = member_client(app, ORG, role="editor")
+    admin_page = f"/{ORG}/admin/petitions/{SLUG}?lang=fr"
+    made = organiser.post(f"/{ORG}/admin/petitions/{SLUG}/handover?lang=fr",
+                          data={"csrf_token": csrf_token(organiser, admin_page)})
+    assert made.status_code == 303 and made.headers["Location"].endswith("/handover/1?lang=fr")
+    html = organiser.get(made.headers["Location"]).get_data(as_text=True)
+    assert "Dossier de remise" in html
+
+
 def test_only_organisers_make_one(app, client):
     admin_page = f"/{ORG}/admin/petitions/{SLUG}"
     assert client.post(f"{admin_page}/handover").status_code in (302, 303, 400, 403)

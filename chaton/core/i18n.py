@@ -17,7 +17,7 @@ hreflang>` names each language's address.
 from datetime import date
 from urllib.parse import urlencode
 
-from flask import current_app, g, redirect, request
+from flask import current_app, g, has_request_context, redirect, request
 from flask_babel import Babel, get_locale, refresh
 
 from chaton.core import formats
@@ -54,6 +54,11 @@ def select_locale():
     return current_app.config["CHATON"]["language"]
 
 
+def _named_in_address():
+    named = request.args.get(PARAM) if has_request_context() else None
+    return named if named in LANGUAGES else None
+
+
 def pin_language(code):
     """This page is in `code` unless its address names another language (a signatory's pages,
     opened from a mail whose links do not say the language they were written in)."""
@@ -62,8 +67,9 @@ def pin_language(code):
 
 
 def keep_language(endpoint, values):
-    """Links of a page read in a language named in its address keep that language."""
-    named = g.get("language_in_url")
+    """Links of a page read in a language named in its address keep that language (also when
+    nothing was translated yet, as in the redirect that answers a form)."""
+    named = g.get("language_in_url") or _named_in_address()
     if named and endpoint not in NEUTRAL and PARAM not in values:
         values[PARAM] = named
 
