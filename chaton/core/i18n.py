@@ -38,8 +38,7 @@ def select_locale():
         g.language_in_url = named
         return named
     pinned = g.get("pinned_language")
-    if pinned in LANGUAGES:
-        g.language_in_url = pinned  # its links keep it
+    if pinned in LANGUAGES:  # its addresses stay as mailed: the next page pins it again
         return pinned
     chosen = request.cookies.get(COOKIE)
     if chosen in LANGUAGES:
