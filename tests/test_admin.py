@@ -38,6 +38,15 @@ def test_dashboard_shows_counts_and_chart(admin, demo):
     assert "<svg" in html and "742" in html
 
 
+def test_the_organisers_table_names_the_departements(admin, demo):
+    """By département: names beside the codes, as on the public page (was the bare code)."""
+    html = admin.get(PETITION_ADMIN).get_data(as_text=True)
+    table = html[html.index("By département"):]
+    table = table[:table.index("</table>")]
+    assert 'Nord <span class="muted">(59)</span>' in table
+    assert '<td class="num">' in table
+
+
 def test_posting_an_update_writes_markdown_and_publishes(admin, content_dir):
     response = admin.post(PETITION_ADMIN + "/updates", data={
         "csrf_token": csrf_token(admin, PETITION_ADMIN), "title": "Grande nouvelle !",

@@ -128,8 +128,9 @@ def gauge_total(page):
 
 
 def url_path(page):
-    """The page's URL without its fragment (a redirect keeps the form action's #sign)."""
-    return page.url.split("#", 1)[0]
+    """The page's URL without its fragment (a redirect keeps the form action's #sign) nor its
+    query (the check-your-mail page's carries the address typed, encrypted)."""
+    return page.url.split("#", 1)[0].split("?", 1)[0]
 
 
 def submit(page, selector):

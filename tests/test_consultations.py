@@ -84,6 +84,13 @@ def test_draft_is_hidden(client, content_dir):
 
 # -- the journey ---------------------------------------------------------------------------------
 
+def test_the_join_form_errors_are_listed_with_french_typography(client):
+    """The summary writes "Nom affiché : ..." with a no-break space, as French does."""
+    url = DEMO_URL + "/join?lang=fr"
+    html = post(client, url, url, email="ada@example.org", display_name="", website="").get_data(True)
+    assert "Nom affiché\u00a0: Choisissez un nom affiché." in html
+
+
 def test_magic_link_journey(client, outbox):
     page = client.get(DEMO_URL).get_data(as_text=True)
     assert "Take part" in page and "Now: " in page

@@ -153,3 +153,17 @@ def test_reserved_source_names_are_refused(content_dir):
              petition_meta(other_signatures=[{"source": "total", "count": 5}]))
     messages = [str(p) for p in load_tree(content_dir).errors]
     assert any("src.md" in m and "other_signatures" in m and "reserved" in m for m in messages)
+
+
+def test_the_shipped_demo_writes_french_typography():
+    """The demo's French texts put a no-break space before ? ! : ; and inside « », as the
+    interface does (a question mark alone at the start of a line was seen on phones)."""
+    import re
+    from pathlib import Path
+
+    shipped = Path(__file__).resolve().parent.parent / "content"
+    plain = [f"{path.relative_to(shipped)}: {line.strip()}"
+             for path in sorted(shipped.rglob("*.md"))
+             for line in path.read_text(encoding="utf-8").splitlines()
+             if re.search(r"\S [?!:;»]|« ", line)]
+    assert plain == []

@@ -31,6 +31,15 @@ def test_one_style_per_language(app, locale, expected):
         assert formats.date(None) == formats.number(None) == ""
 
 
+def test_the_first_of_a_month_is_an_ordinal_in_french(app):
+    with app.test_request_context("/?lang=fr"):
+        assert formats.date(date(2026, 9, 1)) == "1er septembre 2026"
+        assert formats.datetime(datetime(2026, 9, 1, 9, 5)) == "1er septembre 2026 à 09:05"
+        assert formats.date(date(2026, 9, 11)) == "11 septembre 2026"
+    with app.test_request_context("/?lang=en"):
+        assert formats.date(date(2026, 9, 1)) == "September 1, 2026"
+
+
 def test_colon_is_spaced_in_french_only(app):
     with app.test_request_context("/?lang=fr"):
         assert formats.colon("Votre nom") == f"Votre nom{NBSP}:"

@@ -49,6 +49,27 @@ def test_a_handover_dossier_as_page_and_pdf(app, client, outbox):
     assert client.get(f"{PETITION_URL}/handover/2").status_code == 404
 
 
+def test_an_organiser_working_in_french_lands_on_the_french_dossier(app):
+    """The redirect after making it keeps the language of the page it was made from."""
+    organiser = member_client(app, ORG, role="editor")
+    admin_page = f"/{ORG}/admin/petitions/{SLUG}?lang=fr"
+    made = organiser.post(f"/{ORG}/admin/petitions/{SLUG}/handover?lang=fr",
+                          data={"csrf_token": csrf_token(organiser, admin_page)})
+    assert made.status_code == 303 and made.headers["Location"].endswith("/handover/1?lang=fr")
+    html = organiser.get(made.headers["Location"]).get_data(as_text=True)
+    assert "Dossier de remise" in html
+
+
+def test_the_audit_log_names_its_details_in_the_readers_language(app):
+    """The log's details are labelled in French ("numéro : 1"), not by their keys ("number: 1")."""
+    admin = member_client(app, ORG, role="admin")
+    admin_page = f"/{ORG}/admin/petitions/{SLUG}"
+    admin.post(f"{admin_page}/handover", data={"csrf_token": csrf_token(admin, admin_page)})
+    html = admin.get(f"/{ORG}/admin/audit?lang=fr").get_data(as_text=True)
+    assert "numéro\u00a0: 1" in html and "number: 1" not in html
+    assert "number: 1" in admin.get(f"/{ORG}/admin/audit?lang=en").get_data(as_text=True)
+
+
 def test_only_organisers_make_one(app, client):
     admin_page = f"/{ORG}/admin/petitions/{SLUG}"
     assert client.post(f"{admin_page}/handover").status_code in (302, 303, 400, 403)

@@ -188,6 +188,13 @@ def test_hoster_creates_an_association_whose_first_admin_joins(app, outbox, cont
     assert "Alice" in members and "Administrator" in members
 
 
+def test_the_association_address_is_shown_without_the_pages_language(app):
+    """The address a hoster reads (and copies) is the association's, not '...?lang=fr'."""
+    html = hoster_client(app).get("/hoster/associations/velo-pour-tous?lang=fr").get_data(True)
+    assert ">http://localhost/velo-pour-tous/</a>" in html
+    assert 'href="/velo-pour-tous/?lang=fr"' in html  # the link itself keeps the language
+
+
 def test_hoster_manages_domains_and_quotas_with_clear_errors(app, client):
     hoster = hoster_client(app)
     page = f"/hoster/associations/{ORG}"

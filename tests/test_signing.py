@@ -16,7 +16,7 @@ def count(client, url=PETITION_URL):
 
 def confirm_link(outbox, address="ada@example.org"):
     return next(link for link in links_in(outbox.last_to(address)) if "/s/" in link
-                and not link.endswith(("/withdraw", "/unsubscribe")))
+                and not link.split("?")[0].endswith(("/withdraw", "/unsubscribe")))
 
 
 def path_of(link):
@@ -259,3 +259,18 @@ def test_thanks_page_writes_to_the_target_with_its_phrase(client, outbox):
     html = thanks_page(client, outbox)
     assert "Écrire au conseil municipal de Villeneuve" in html
     assert "Écrire à Conseil" not in html
+
+
+def test_mailed_links_open_in_the_signatory_language(client, outbox):
+    """A visitor who signed the French page (browser and cookie in English) confirms, reads the
+    thanks and writes in French: the signature's pages are in the language signed in."""
+    client.post(PETITION_URL + "/sign?lang=fr", data={
+        "csrf_token": csrf_token(client, PETITION_URL + "?lang=fr"), "name": "Zoé",
+        "email": "zoe@example.org", "postal_code": "75011", "website": ""})
+    link = path_of(confirm_link(outbox, "zoe@example.org"))
+    page = client.get(link).get_data(as_text=True)
+    assert "Confirmer ma signature" in page
+    done = client.post(link, data={"csrf_token": csrf_token(client, link)})
+    thanks = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Merci" in thanks
+    assert "Thank you" in client.get(link + "/thanks?lang=en").get_data(as_text=True)  # a choice wins

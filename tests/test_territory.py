@@ -61,6 +61,16 @@ def test_the_map_is_in_the_readers_language(client, outbox):
     assert "Paris et alentours" in svg
 
 
+def test_the_tables_say_share_of_the_total_in_french(client, outbox):
+    """The column is each area's part of the signatures, not the verb of the share buttons."""
+    sign_and_confirm(client, outbox, "un@example.org", "93200")
+    html = client.get(PETITION_URL + "?lang=fr").get_data(as_text=True)
+    section = html[html.index('class="territory"'):html.index("</section>", html.index('class="territory"'))]
+    assert '<th scope="col" data-sort="number" class="num">Part</th>' in section
+    assert "Partager" not in section
+    assert "100\u00a0%" in section or "100\u202f%" in section
+
+
 def test_shade_classes():
     assert classes({}) == []
     assert classes({"01": 3, "02": 3, "03": 0}) == [3]

@@ -39,6 +39,18 @@ def describe(action):
     return LABELS.get(action, action)
 
 
+# Labels of the details' keys (`record(..., role="editor")`); a key without one shows as it is.
+DETAIL_LABELS = {}
+
+
+def label_detail(key, text):
+    DETAIL_LABELS[key] = text
+
+
+def describe_detail(key):
+    return DETAIL_LABELS.get(key, key)
+
+
 def _labels():
     from flask_babel import lazy_gettext as _l
 
@@ -51,6 +63,14 @@ def _labels():
         "account.password": _l("Password changed"),
     }.items():
         label(action, text)
+    for key, text in {
+        "role": _l("role"), "number": _l("number"), "fields": _l("fields"), "file": _l("file"),
+        "files": _l("files"), "size": _l("size in bytes"), "reason": _l("reason"),
+        "name": _l("name"), "domains": _l("domains"), "org": _l("association"),
+        "opens": _l("opens on"), "confirmed": _l("confirmed"), "pending": _l("pending"),
+        "max_campaigns": _l("campaigns at most"), "max_storage_mb": _l("storage at most (MB)"),
+    }.items():
+        label_detail(key, text)
 
 
 _labels()

@@ -42,9 +42,10 @@ def admin_nav():
 
 
 def init_app(app):
-    from chaton.accounts.audit import describe
+    from chaton.accounts.audit import describe, describe_detail
     from chaton.accounts.roles import ROLE_HELP, ROLE_NAMES
     from chaton.admin.auth import can
 
     app.jinja_env.globals.update(admin_nav=admin_nav, role_names=ROLE_NAMES, role_help=ROLE_HELP,
-                                 describe_action=describe, can=can)
+                                 describe_action=describe, describe_detail=describe_detail,
+                                 can=can)

@@ -1,8 +1,8 @@
 """Numbers, percentages and dates as the reader's language writes them: one helper for
 templates, mails, feeds' text and exports.
 
-French: "1 500", "40,5 %", "25 octobre 2026", "25 octobre 2026 à 13:55"; English: "1,500",
-"40.5%", "October 25, 2026", "October 25, 2026 at 1:55 PM". One date style per language, on
+French: "1 500", "40,5 %", "25 octobre 2026" ("1er septembre 2026"), "25 octobre 2026 à 13:55";
+English: "1,500", "40.5%", "October 25, 2026", "October 25, 2026 at 1:55 PM". One date style per language, on
 every page (a page mixing "25 octobre 2026", "05/12/2026" and "2026-10-25" reads as three
 authors). Machines get ISO 8601 (`<time datetime>`, feeds, the JSON); a spreadsheet gets
 `spreadsheet_time` (to the second, a format every spreadsheet reads as a date).
@@ -63,7 +63,15 @@ def date(value, style=None, locale=None):
         value = value.date()
     if isinstance(value, str):
         value = Date.fromisoformat(value[:10])
-    return format_date(value, "long", locale=_locale(locale))
+    return _long_date(value, _locale(locale))
+
+
+def _long_date(value, loc):
+    """French writes the first of a month as an ordinal: "1er septembre 2026" (Babel: "1")."""
+    text = format_date(value, "long", locale=loc)
+    if loc.language == "fr" and value.day == 1 and text.startswith("1 "):
+        text = "1er" + text[1:]
+    return text
 
 
 def datetime(value, style=None, locale=None):
@@ -73,7 +81,7 @@ def datetime(value, style=None, locale=None):
     if not value:
         return ""
     loc = _locale(locale)
-    when = format_date(value.date(), "long", locale=loc)
+    when = _long_date(value.date(), loc)
     at = format_time(value.time(), "short", locale=loc)
     return gettext("%(date)s at %(time)s", date=when, time=at)
 

@@ -1,7 +1,9 @@
 """Interface languages (Flask-Babel): French by default, English too.
 
 The language is, in order: the one named in the address (`?lang=en`, what the language links
-and every link of a page read in a chosen language carry), a `lang` cookie set by earlier
+and every link of a page read in a chosen language carry), the one a page's subject names
+(`pin_language`: a signatory's mailed links open in the language they signed in), a `lang`
+cookie set by earlier
 versions, the browser's preference (`Accept-Language`), the association's language, the
 instance's `language` setting.
 
@@ -15,8 +17,8 @@ hreflang>` names each language's address.
 from datetime import date
 from urllib.parse import urlencode
 
-from flask import current_app, g, redirect, request
-from flask_babel import Babel, get_locale
+from flask import current_app, g, has_request_context, redirect, request
+from flask_babel import Babel, get_locale, refresh
 
 from chaton.core import formats
 
@@ -35,6 +37,9 @@ def select_locale():
     if named in LANGUAGES:
         g.language_in_url = named
         return named
+    pinned = g.get("pinned_language")
+    if pinned in LANGUAGES:  # its addresses stay as mailed: the next page pins it again
+        return pinned
     chosen = request.cookies.get(COOKIE)
     if chosen in LANGUAGES:
         return chosen
@@ -48,9 +53,22 @@ def select_locale():
     return current_app.config["CHATON"]["language"]
 
 
+def _named_in_address():
+    named = request.args.get(PARAM) if has_request_context() else None
+    return named if named in LANGUAGES else None
+
+
+def pin_language(code):
+    """This page is in `code` unless its address names another language (a signatory's pages,
+    opened from a mail whose links do not say the language they were written in)."""
+    g.pinned_language = code
+    refresh()  # a language chosen earlier in this request is chosen again
+
+
 def keep_language(endpoint, values):
-    """Links of a page read in a language named in its address keep that language."""
-    named = g.get("language_in_url")
+    """Links of a page read in a language named in its address keep that language (also when
+    nothing was translated yet, as in the redirect that answers a form)."""
+    named = g.get("language_in_url") or _named_in_address()
     if named and endpoint not in NEUTRAL and PARAM not in values:
         values[PARAM] = named
 

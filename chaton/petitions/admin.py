@@ -25,10 +25,9 @@ from chaton.core.formats import spreadsheet_time
 from chaton.core.lookup import found_or_404
 from chaton.core.markup import render_markdown
 from chaton.core.themes import render
-from chaton.petitions import news
+from chaton.petitions import news, territory
 from chaton.petitions.handover import Handover
 from chaton.petitions.models import (
-    AreaCount,
     DailyCount,
     Petition,
     Signature,
@@ -70,8 +69,7 @@ def organiser_petition(org, slug):
 def petition(org, slug):
     petition = organiser_petition(org, slug)
     days = {d.day: d.count for d in DailyCount.select().where(DailyCount.petition == petition)}
-    areas = list(AreaCount.select().where((AreaCount.petition == petition) & (AreaCount.count > 0))
-                 .order_by(AreaCount.count.desc(), AreaCount.area))
+    areas = territory.by_departement(territory.area_counts(petition, unplaced=True))  # named
     contacts = (Signature.select().where((Signature.petition == petition)
                                          & (Signature.status == "confirmed")
                                          & Signature.keep_informed).count())

@@ -64,7 +64,8 @@ def handover_pdf_file(org, slug, number):
     petition, found = _found(org, slug, number)
     data, association = found.snapshot, petition.association
     n = formats.number
-    verify = url_for("petitions.handover_page", org=org, slug=slug, number=number, _external=True)
+    verify = url_for("petitions.handover_page", org=org, slug=slug, number=number, lang=None,
+                     _external=True)  # the dossier's own address, whatever the reader's language
     counts = data["counts"]
     kv = [(_("Online"), n(counts["online"]))]
     kv += [(_("On paper") if source == "paper" else source, n(value))

@@ -6,6 +6,7 @@ which follow links cannot confirm or withdraw for the person.
 
 from flask import Blueprint, g, redirect, request, url_for
 
+from chaton.core.i18n import pin_language
 from chaton.core.security import anonymous_form, csrf
 from chaton.core.themes import render
 from chaton.petitions import sharing, signing
@@ -20,6 +21,7 @@ def load_signature(token):
         g.association = None
         return None
     g.association = signature.petition.association
+    pin_language(signature.language)  # the language signed in, as the mail was
     return signature
 
 
