@@ -31,3 +31,20 @@ def chromium():
             yield browser
         finally:
             browser.close()
+
+
+def confine(context, *allowed):
+    """Let the pages of a context reach only `allowed` origins; anything else is aborted and
+    listed in the returned list (the tests assert that the pages load nothing from elsewhere)."""
+    foreign = []
+
+    def route(r):
+        url = r.request.url
+        if any(url == origin or url.startswith(origin + "/") for origin in allowed):
+            r.continue_()
+        else:
+            foreign.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    return foreign

@@ -64,3 +64,24 @@ def demo(app):
 
     seed()
     return app
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium for a browser test module (skipped without it: tests/browsers.py)."""
+    from browsers import chromium
+
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture(scope="module")
+def smtp():
+    """A real SMTP server for a test module, collecting what the app sends."""
+    from servers import SmtpSink
+
+    sink = SmtpSink().start()
+    try:
+        yield sink
+    finally:
+        sink.stop()

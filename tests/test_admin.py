@@ -114,3 +114,20 @@ def test_an_answer_posted_on_the_organiser_page_is_confirmed_before_it_mails(adm
     assert 'form="news-confirm" name="confirmed" value="1"' in html
     done = admin.post(PETITION_ADMIN + "/answer", data=dict(fields, confirmed="1"))
     assert done.status_code == 303 and "author: La maire" in answer.read_text()
+
+
+def test_a_second_update_of_the_same_title_on_the_same_day_is_confirmed_too(admin, content_dir):
+    """Its file gets a -2 suffix: the preview must know it as a new update (it used to take it
+    for the first one, already told, and publish it to everybody without asking)."""
+    Signature.create(petition=Petition.get(Petition.slug == "ecole-sans-amiante"), name="Ada",
+                     email="ada@example.org", email_key="ada@example.org", status="confirmed",
+                     keep_informed=True, nonce="n1", revision=1)
+    updates = content_dir / "quartiers-solidaires/petitions/ecole-sans-amiante/updates"
+    fields = {"csrf_token": csrf_token(admin, PETITION_ADMIN), "title": "Réunion publique",
+              "body": "Jeudi à 19 h."}
+    assert admin.post(PETITION_ADMIN + "/updates", data=dict(fields, confirmed="1")
+                      ).status_code == 303
+    before = sorted(p.name for p in updates.glob("*.md"))
+    again = admin.post(PETITION_ADMIN + "/updates", data=fields)
+    assert again.status_code == 200 and "This message will go to 1 person." in again.get_data(True)
+    assert sorted(p.name for p in updates.glob("*.md")) == before  # nothing written yet

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 import requests
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
-from browsers import chromium  # skips this module without Chromium or Playwright
+from browsers import chromium, confine  # noqa: F401 (chromium: skips this module without it)
 from helpers import PETITION_URL, petition_meta, write_md
 from playwright.sync_api import Error as PlaywrightError  # noqa: E402
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
-from servers import ChatonServer, SmtpSink, confirm_link, form_token, sign_over_http  # noqa: E402
+from servers import ChatonServer, confirm_link, form_token, sign_over_http  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -49,15 +49,6 @@ def shot(page, name):
 # -- fixtures -------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def smtp():
-    sink = SmtpSink().start()
-    try:
-        yield sink
-    finally:
-        sink.stop()
-
-
-@pytest.fixture(scope="module")
 def server(tmp_path_factory, smtp):
     server = ChatonServer(tmp_path_factory.mktemp("browser"), smtp_port=smtp.port)
     server.init().start()
@@ -68,12 +59,6 @@ def server(tmp_path_factory, smtp):
         print(f"--- {server.log_path} (end) ---\n{server.log_tail(40)}")  # shown on failure
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
-
-
 class Tab:
     """A page in its own context, with what it did that a test may want to check."""
 
@@ -82,21 +67,12 @@ class Tab:
         self.base = server.base_url
         self.dialogs = []  # alert/confirm/prompt messages, from any page of the context
         self.errors = []  # console errors and uncaught exceptions
-        self.foreign = []  # requests to any other origin (blocked)
         context.set_default_timeout(10_000)
-        context.route("**/*", self._route)
+        self.foreign = confine(context, self.base)  # requests to any other origin (blocked)
         context.on("page", lambda page: page.on("dialog", self._dialog))  # popups too
         self.page = context.new_page()
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-
-    def _route(self, route):
-        url = route.request.url
-        if url.startswith(self.base + "/") or url == self.base:
-            route.continue_()
-        else:
-            self.foreign.append(url)
-            route.abort()
 
     def _dialog(self, dialog):
         self.dialogs.append(f"{dialog.type}: {dialog.message}")

@@ -6,23 +6,14 @@ import subprocess
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
-from browsers import chromium  # skips this module without Chromium or Playwright
-from servers import CHATON, ChatonServer, SmtpSink, body_of  # noqa: E402
+from browsers import chromium  # noqa: F401 (skips this module without Chromium or Playwright)
+from servers import CHATON, ChatonServer, body_of  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 URL = "/quartiers-solidaires/consultations/avenir-friche-jean-moulin"
 CLOSED = "/velo-pour-tous/consultations/plan-velo-quartier"
 EMAIL = "nouvelle@example.org"
-
-
-@pytest.fixture(scope="module")
-def smtp():
-    sink = SmtpSink().start()
-    try:
-        yield sink
-    finally:
-        sink.stop()
 
 
 @pytest.fixture(scope="module")
@@ -39,12 +30,6 @@ def server(tmp_path_factory, smtp):
     finally:
         server.stop()
         print(f"--- {server.log_path} (end) ---\n{server.log_tail(40)}")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 def new_page(browser, server, foreign, **options):

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
-from browsers import chromium  # skips this module without Chromium or Playwright
+from browsers import chromium  # noqa: F401 (skips this module without Chromium or Playwright)
 from playwright.sync_api import Error as PlaywrightError  # noqa: E402
 from servers import CHATON, ChatonServer, form_token  # noqa: E402
 
@@ -79,12 +79,6 @@ def server(tmp_path_factory):
         yield server
     finally:
         server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

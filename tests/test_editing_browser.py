@@ -10,7 +10,7 @@ Set CHATON_SCREENSHOTS=/some/folder to keep full-page screenshots for humans.
 import pytest
 import requests
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
-from browsers import chromium  # skips this module without Chromium or Playwright
+from browsers import chromium, confine  # noqa: F401 (chromium: skips this module without it)
 from helpers import PASSWORD
 from playwright.sync_api import expect  # noqa: E402
 from servers import ChatonServer  # noqa: E402
@@ -36,28 +36,13 @@ def server(tmp_path_factory):
         print(f"--- {server.log_path} (end) ---\n{server.log_tail(40)}")  # shown on failure
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
-
-
 def signed_in(browser, server, **options):
     """A page of a fresh context, signed in through the sign-in form (once: later contexts
     start with its cookies, as sign-ins are limited to 10 a minute)."""
     state = getattr(server, "signed_in_state", None)
     context = browser.new_context(storage_state=state, **options)
     context.set_default_timeout(10_000)
-    foreign = []
-
-    def route(r):
-        if r.request.url.startswith(server.base_url):
-            r.continue_()
-        else:
-            foreign.append(r.request.url)
-            r.abort()
-
-    context.route("**/*", route)
+    foreign = confine(context, server.base_url)
     page = context.new_page()
     page.foreign = foreign
     page.errors = []

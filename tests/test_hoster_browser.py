@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
-from browsers import chromium  # skips this module without Chromium or Playwright
+from browsers import chromium  # noqa: F401 (skips this module without Chromium or Playwright)
 from helpers import Outbox
 from servers import CHATON, ChatonServer  # noqa: E402
 
@@ -40,12 +40,6 @@ def server(tmp_path_factory):
         yield server
     finally:
         server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

@@ -19,9 +19,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
-from browsers import chromium  # skips this module without Chromium or Playwright
+from browsers import chromium, confine  # noqa: F401 (chromium: skips this module without it)
 from helpers import DEMO_CONTENT, PASSWORD, PETITION_URL, petition_meta, write_md
-from servers import HOST, ChatonServer, SmtpSink, confirm_link, form_token, free_port, sign_over_http
+from servers import HOST, ChatonServer, confirm_link, form_token, free_port, sign_over_http
 from test_browser import CONFIRM_BUTTON, SIGN_BUTTON, readable, shot, submit  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -89,15 +89,6 @@ class FramingSite:
 # -- fixtures -------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def smtp():
-    sink = SmtpSink().start()
-    try:
-        yield sink
-    finally:
-        sink.stop()
-
-
-@pytest.fixture(scope="module")
 def sites():
     """Two other sites: the association names the first in `embed_origins`, not the second."""
     named, other = FramingSite().start(), FramingSite().start()
@@ -142,12 +133,6 @@ def server(tmp_path_factory, smtp, sites):
         print(f"--- {server.log_path} (end) ---\n{server.log_tail(40)}")  # shown on failure
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
-
-
 @pytest.fixture
 def new_page(browser, server, sites):
     """new_page(**context_options) -> a page whose context reaches only the Chaton server and
@@ -159,16 +144,7 @@ def new_page(browser, server, sites):
         context = browser.new_context(**{**FRENCH, **options})
         contexts.append(context)
         context.set_default_timeout(10_000)
-        foreign = []
-
-        def route(r):
-            if r.request.url.startswith(allowed):
-                r.continue_()
-            else:
-                foreign.append(r.request.url)
-                r.abort()
-
-        context.route("**/*", route)
+        foreign = confine(context, *allowed)
         page = context.new_page()
         page.foreign = foreign
         page.errors = []

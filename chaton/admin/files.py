@@ -40,14 +40,20 @@ def write_atomic(path, text):
     return path
 
 
-def write_update(petition_folder, title, body, day=None):
-    """petitions/<slug>/updates/<date>-<title>.md (never overwriting another update)."""
-    day = day or date.today()
+def update_path(petition_folder, title, day):
+    """Where an update of that title and day goes: petitions/<slug>/updates/<date>-<title>.md,
+    with -2, -3... when the name is taken (its stem is the update's key in events)."""
     folder = Path(petition_folder) / "updates"
     base = f"{day.isoformat()}-{slugify(title)}"
     path, n = folder / f"{base}.md", 2
     while path.exists():
         path, n = folder / f"{base}-{n}.md", n + 1
+    return path
+
+
+def write_update(petition_folder, title, body, day=None):
+    """Write a new update (never overwriting another one)."""
+    path = update_path(petition_folder, title, day or date.today())
     return write_atomic(path, markdown_file({"title": title}, body))
 
 

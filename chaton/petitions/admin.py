@@ -17,7 +17,7 @@ from peewee import fn
 from chaton.accounts import audit
 from chaton.admin import auth
 from chaton.admin.charts import daily_bars
-from chaton.admin.files import slugify, write_answer, write_update
+from chaton.admin.files import update_path, write_answer, write_update
 from chaton.admin.views import bp
 from chaton.core.csvexport import stream_csv
 from chaton.core.db import utcnow
@@ -168,11 +168,12 @@ def post_update(org, slug):
     if not title or not body:
         flash(_("An update needs a title and a text."), "error")
         return _back(org, slug)
-    slug_of_update = f"{date.today().isoformat()}-{slugify(title)}"  # (a new file: always news)
-    confirm = _confirm_news(petition, "update", slug_of_update, body, title=title, slug=slug_of_update)
+    day = date.today()
+    key = update_path(_petition_folder(petition), title, day).stem  # the file it will be
+    confirm = _confirm_news(petition, "update", key, body, title=title, slug=key)
     if confirm is not None:
         return confirm
-    path = write_update(_petition_folder(petition), title, body)
+    path = write_update(_petition_folder(petition), title, body, day=day)
     audit.record("petition.update", g.association, target=petition.slug, file=path.name)
     return _refresh_and_back(org, slug, _("The update is published."))
 
@@ -186,9 +187,10 @@ def record_answer(org, slug):
     if not author or not body:
         flash(_("An answer needs its author and its text."), "error")
         return _back(org, slug)
-    confirm = _confirm_news(petition, "answer", date.today().isoformat(), body, author=author)
+    day = date.today()  # once: the preview and the file name the same day, even at midnight
+    confirm = _confirm_news(petition, "answer", day.isoformat(), body, author=author)
     if confirm is not None:
         return confirm
-    write_answer(_petition_folder(petition), author, body)
+    write_answer(_petition_folder(petition), author, body, day=day)
     audit.record("petition.answer", g.association, target=petition.slug)
     return _refresh_and_back(org, slug, _("The answer is published."))

@@ -6,13 +6,12 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from chaton import territory as france
 from chaton.accounts import audit
 from chaton.admin import auth
 from chaton.admin.views import bp as area
 from chaton.core import formats
 from chaton.core.themes import render
-from chaton.petitions import handover, handover_pdf
+from chaton.petitions import handover, handover_pdf, territory
 from chaton.petitions.admin import organiser_petition
 from chaton.petitions.loading import load_petition
 from chaton.petitions.territory_pages import map_of
@@ -39,23 +38,21 @@ def _found(org, slug, number):
     return petition, found
 
 
-def _places(codes, names, with_code):
-    rows = []
-    for code, count in codes.items():
-        name = names.get(code, code)
-        name = name[0] if isinstance(name, tuple) else name
-        rows.append((f"{name} ({code})" if with_code else name, count))
-    return rows
+def _tables(data):
+    """(régions, départements) of a dossier as (label, count) rows, most signatures first."""
+    counts = data["departements"]
+    return ([(place.name, place.count) for place in territory.by_region(counts)],
+            [(f"{place.name} ({place.code})", place.count)
+             for place in territory.by_departement(counts)])
 
 
 @bp.route("/<slug>/handover/<int(max=100000):number>")
 def handover_page(org, slug, number):
     petition, found = _found(org, slug, number)
     data = found.snapshot
+    regions, departements = _tables(data)
     return render("handover.html", petition=petition, association=petition.association,
-                  handover=found, data=data,
-                  regions=_places(data["regions"], france.regions(), False),
-                  departements=_places(data["departements"], france.departements(), True),
+                  handover=found, data=data, regions=regions, departements=departements,
                   named=handover.named_signatories(petition))
 
 
@@ -88,15 +85,14 @@ def handover_pdf_file(org, slug, number):
     if data["conditions"]:
         blocks += [("h", _("Answer threshold")), ("list", [
             ("✓ " if c["met"] else "○ ") + _condition(c) for c in data["conditions"]])]
-    if data["regions"]:
+    regions, departements = _tables(data)
+    if regions:
         blocks += [("h", _("Where the signatures come from")),
                    ("table", [_("Région"), _("Signatures")],
-                    [(name, n(count)) for name, count in
-                     _places(data["regions"], france.regions(), False)]),
+                    [(name, n(count)) for name, count in regions]),
                    ("map",),
                    ("table", [_("Département"), _("Signatures")],
-                    [(name, n(count)) for name, count in
-                     _places(data["departements"], france.departements(), True)])]
+                    [(name, n(count)) for name, count in departements])]
     named = handover.named_signatories(petition)
     blocks += [("h", ngettext("%(num)d signatory agreed to be named",
                               "%(num)d signatories agreed to be named", len(named))),
