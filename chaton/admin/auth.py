@@ -20,9 +20,13 @@ from chaton.accounts.roles import allows
 from chaton.accounts.sessions import current_account, role_in
 
 
-def can(permission, association=None):
-    """True when the signed-in account's role in the association allows the permission."""
-    return allows(role_in(association or g.get("association")), permission)
+def can(permission, association=None, hoster=False):
+    """True when the signed-in account's role in the association allows the permission (or,
+    with `hoster=True`, when the account is a hoster admin)."""
+    if allows(role_in(association or g.get("association")), permission):
+        return True
+    account = current_account() if hoster else None
+    return bool(account and account.is_hoster)
 
 
 def _to_login():
@@ -58,10 +62,9 @@ def require(permission, hoster=False):
             if account is None:
                 return _to_login()
             association = g.get("association")
-            role = role_in(association)
-            if not allows(role, permission):
-                if not (hoster and account.is_hoster):
-                    refuse(_refusal(association, role))
+            if not can(permission, association):
+                if not can(permission, association, hoster=hoster):
+                    refuse(_refusal(association, role_in(association)))
                 g.as_hoster = True
             return view(*args, **kwargs)
 

@@ -21,7 +21,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from chaton.accounts import audit
-from chaton.accounts.sessions import current_account
 from chaton.admin import nav
 from chaton.admin.auth import can, require
 from chaton.admin.files import markdown_file, write_atomic
@@ -29,6 +28,7 @@ from chaton.core import frontmatter as fm
 from chaton.core.formats import number
 from chaton.core.i18n import LANGUAGES
 from chaton.core.themes import render
+from chaton.editing.uploads import IMAGE_TYPES
 from chaton.orgs.colors import MIN_CONTRAST, contrast_with_white
 from chaton.orgs.loading import area_blueprint
 
@@ -47,15 +47,15 @@ FIELDS = {
 }
 LIMITS = {"name": 200, "description": 1000, "contact_address": 300, "sender_name": 100}
 LOGO_FOLDER = "images"
-LOGO_RE = re.compile(r"images/[a-z0-9][a-z0-9-]{0,80}\.(png|jpg|gif|webp)")
+LOGO_RE = re.compile(r"images/[a-z0-9][a-z0-9-]{0,80}\.(" + "|".join(IMAGE_TYPES) + ")")
 MAX_ABOUT = 200_000  # characters, as the campaign editor's texts
 
 
 @bp.url_value_preprocessor
 def make_room(endpoint, values):
-    """Admins may send a logo: their POST gets room for one picture (others keep max_body_kb)."""
-    account = current_account()
-    if request.method == "POST" and (can("manage") or (account and account.is_hoster)):
+    """Admins (and hoster admins) may send a logo: their POST gets room for one picture
+    (others keep max_body_kb)."""
+    if request.method == "POST" and can("manage", hoster=True):
         from chaton.editing.blueprint import UPLOAD_ROOM
         from chaton.editing.uploads import limit_bytes
 

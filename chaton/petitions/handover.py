@@ -54,10 +54,7 @@ def snapshot(petition, partners=None):
                    "partners": partners or {}, "total": petition.total_count},
         "departements": {p.code: p.count for p in territory.by_departement(counts)},
         "regions": {p.code: p.count for p in territory.by_region(counts)},
-        "conditions": [{"kind": c.kind, "needed": c.needed, "current": c.current, "met": c.met,
-                        **({"spread": c.spread, "each": c.each} if c.kind == "spread" else {}),
-                        **({"deadline": c.deadline.isoformat()} if c.deadline else {})}
-                       for c in thresholds.conditions(petition)],
+        "conditions": [c.as_data() for c in thresholds.conditions(petition)],
         "thresholds_reached": [
             {"value": u.value, "at": u.published_at.isoformat()}
             for u in PetitionUpdate.select().where((PetitionUpdate.petition == petition)

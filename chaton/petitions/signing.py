@@ -186,7 +186,8 @@ def record_milestones(petition):
     marks = {m: "milestone" for m in petition.milestones}
     if petition.goal:
         marks.setdefault(petition.goal, "milestone")
-    if petition.meta.get("answer_threshold") and thresholds.met(petition):
+    threshold = petition.meta.get("answer_threshold")
+    if threshold and threshold <= petition.total_count and thresholds.met(petition):
         # every condition holds (count, and the period and spread an ECI-like petition adds)
         marks[petition.meta["answer_threshold"]] = "threshold"
     reached = {m: k for m, k in marks.items() if m <= petition.total_count}

@@ -45,6 +45,12 @@ class Condition:
     each: int = 0  # signatures needed in each place
     deadline: date | None = None
 
+    def as_data(self):
+        """As the JSON and the handover dossier keep it."""
+        return {"kind": self.kind, "needed": self.needed, "current": self.current, "met": self.met,
+                **({"spread": self.spread, "each": self.each} if self.kind == "spread" else {}),
+                **({"deadline": self.deadline.isoformat()} if self.deadline else {})}
+
 
 def check(doc):
     """Cross-field problems of a petition's conditions (content.check_petition)."""

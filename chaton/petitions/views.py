@@ -212,11 +212,7 @@ def petition_json(petition):
         "archived": petition.archived,
         "goal": petition.goal,
         "answer_threshold": petition.meta.get("answer_threshold") or None,
-        "answer_conditions": [
-            {"kind": c.kind, "needed": c.needed, "current": c.current, "met": c.met,
-             **({"spread": c.spread, "each": c.each} if c.kind == "spread" else {}),
-             **({"deadline": c.deadline.isoformat()} if c.deadline else {})}
-            for c in thresholds.conditions(petition)],
+        "answer_conditions": [c.as_data() for c in thresholds.conditions(petition)],
         "counts": {"online": petition.signature_count, **petition.other_counts,
                    "partners": partners, "duplicates_removed": duplicates_removed,
                    "total": petition.total_count},
