@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from chaton.consultations.feeds import phase_label
 from chaton.consultations.models import Participant
 from chaton.core import mail
-from chaton.core.events import Event
+from chaton.core.events import already_recorded
 
 SUBJECT = _l("News of the consultation: %(title)s")
 
@@ -28,10 +28,7 @@ def pending(consultation, kind, key, html, author=""):
     many people (core.mail.PendingNews); None when it mails nobody: a draft consultation (its
     events wait for publication), nobody asked, or the same date told already (a correction)."""
     count = followers(consultation).count() if consultation.status == "published" else 0
-    if not count or Event.select().where(
-            (Event.association == consultation.association.slug)
-            & (Event.campaign == consultation.slug) & (Event.kind == kind)
-            & (Event.key == key)).exists():
+    if not count or already_recorded(g.association.slug, consultation.slug, kind, key):
         return None
     shown = SimpleNamespace(title=consultation.title, slug=consultation.slug,
                             synthesis=consultation.synthesis, answer=consultation.answer)

@@ -52,6 +52,14 @@ class Event(BaseModel):
         )
 
 
+def already_recorded(association, campaign, kind, key):
+    """Whether this event was recorded (a publication that would record it again tells
+    nobody anything new: a corrected text is not mailed twice)."""
+    return Event.select().where(
+        (Event.association == association) & (Event.campaign == campaign)
+        & (Event.kind == kind) & (Event.key == str(key))).exists()
+
+
 def record_event(association, campaign, kind, key, *, campaign_kind, **data):
     """Record an event once (by its key); return it when new, None when already known.
 

@@ -8,7 +8,7 @@ from flask import g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from chaton.core.events import Event
+from chaton.core.events import already_recorded
 from chaton.petitions.models import Signature
 
 SUBJECT = _l("News of the petition: %(title)s")
@@ -37,9 +37,7 @@ def followers(petition):
 def makes_news(petition, kind, key):
     """Whether publishing this update (key: its file name) or this answer (key: its date)
     records a new event, hence mails: a corrected text, already told, is not told again."""
-    return not Event.select().where(
-        (Event.association == petition.association.slug) & (Event.campaign == petition.slug)
-        & (Event.kind == kind) & (Event.key == str(key))).exists()
+    return not already_recorded(petition.association.slug, petition.slug, kind, key)
 
 
 def preview(petition, kind, html, title="", slug="", author=""):
