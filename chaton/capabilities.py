@@ -12,5 +12,6 @@ INSTALLED = [
     "chaton.federation",
     "chaton.petitions",
     "chaton.consultations",
+    "chaton.proposals",
     "chaton.orgs",
 ]

@@ -323,17 +323,21 @@ def demo(ctx):
     """Add example signatures and participation to the shipped demo campaigns (once only)."""
     from chaton.consultations.demo import seed as seed_consultations
     from chaton.petitions.demo import seed
+    from chaton.proposals.demo import seed as seed_proposals
 
     app = make_app(ctx)
     with app.app_context():
         app.extensions["chaton_content"].refresh()
         done = seed()
         participants = seed_consultations()
+        proposals = seed_proposals()
         login = _demo_account(app, ctx.obj["instance"])
     for name, count in done.items():
         click.echo(f"{name}: {count} example signatures")
     for name, count in participants.items():
         click.echo(f"{name}: {count} example participants")
+    if proposals:
+        click.echo(f"quartiers-solidaires: {proposals} example proposals")
     if login:
         click.echo(f"demo sign-in written to {login}")
 

@@ -5,7 +5,9 @@ A threshold that waits for its spread over départements, then mails the target;
 writing to the representative of their département through their own mail program; the
 handover dossier made by an organiser and its PDF read back; the signing card framed by a site
 the association names (and refused to any other); the territory table sorted with JavaScript
-and readable without. axe checks the writing page, the dossier and the card.
+and readable without; a local petition asking the commune; a resident's proposal drafted,
+supported and published. axe checks the writing page, the dossier, the card and the proposal
+pages.
 
 Set CHATON_SCREENSHOTS=/some/folder to keep full-page screenshots for humans.
 """
@@ -20,7 +22,7 @@ import pytest
 import requests
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
 from browsers import chromium, confine  # noqa: F401 (chromium: skips this module without it)
-from helpers import DEMO_CONTENT, PASSWORD, PETITION_URL, petition_meta, write_md
+from helpers import DEMO_CONTENT, PASSWORD, PETITION_URL, body_of, petition_meta, write_md
 from servers import HOST, ChatonServer, confirm_link, form_token, free_port, sign_over_http
 from test_browser import CONFIRM_BUTTON, SIGN_BUTTON, readable, shot, submit  # noqa: E402
 
@@ -30,6 +32,7 @@ ORG = "quartiers-solidaires"
 THRESHOLD_URL = f"/{ORG}/petitions/seuil-reparti"
 WRITE_URL = f"/{ORG}/petitions/ecrire-aux-elus"
 MAP_URL = f"/{ORG}/petitions/carte"
+LILLE_URL = f"/{ORG}/petitions/lille"
 TARGET = "mairie-seuil@example.org"
 ORGANISER = "organisatrice@quartiers-solidaires.example"
 REPRESENTATIVES = """name,role,departement,email,postal_address,page
@@ -117,6 +120,9 @@ def write_content(content, named_origin):
         letter="Madame, Monsieur, nous demandons une école sans amiante."))
     write_md(content / ORG / "petitions/carte.md", petition_meta(
         title="Une carte", goal=100, milestones=[], ask_postal_code=True))
+    write_md(content / ORG / "petitions/lille.md", petition_meta(
+        title="Pour Lille", goal=100, milestones=[], ask_postal_code=True,
+        territory={"commune": "59350"}))
     (content / ORG / "representatives.csv").write_text(REPRESENTATIVES, encoding="utf-8")
 
 
@@ -402,6 +408,128 @@ def test_the_territory_table_sorts_with_javascript_and_reads_without(new_page, s
     assert header.get_attribute("aria-sort") == "descending"
     shot(page, "weight-territory")
     assert page.errors == [] and page.foreign == []
+
+
+# -- 6. signing a petition with a territory: the commune asked when the postal code serves several
+
+def test_signing_a_local_petition_asks_the_commune_and_counts_inside_and_outside(new_page, server,
+                                                                                 smtp):
+    page = new_page()
+    for email, postal_code, commune in (("lille@example.org", "59000", "Lille"),
+                                        ("lezennes@example.org", "59260", "Lezennes")):
+        page.goto(server.url(LILLE_URL + "?lang=fr"))
+        page.fill("#name", "Inès Martin")
+        page.fill("#email", email)
+        page.fill("#postal_code", postal_code)
+        submit(page, SIGN_BUTTON)  # the code serves two communes: the form asks which
+        assert page.locator("#commune").is_visible()
+        assert page.input_value("#email") == email and page.input_value("#postal_code") == postal_code
+        assert "dessert plusieurs communes" in spaces(page.locator("#sign").inner_text())
+        page.select_option("#commune", label=commune)
+        submit(page, SIGN_BUTTON)
+        assert url_path(page) == server.url(LILLE_URL + "/check-your-mail")
+        page.goto(confirm_link(smtp.wait_for(email)))
+        submit(page, CONFIRM_BUTTON)
+    page.goto(server.url(LILLE_URL + "?lang=fr"))
+    text = spaces(page.locator("section.territory").inner_text())
+    assert "1 signature dans le territoire de la pétition (Lille), 1 ailleurs." in text
+    data = public_json(server, LILLE_URL)
+    assert data["territory"]["inside"] == 1 and data["signatures_by_commune"] == {"59346": 1,
+                                                                                  "59350": 1}
+    shot(page, "weight-territory-lille")
+    assert page.errors == [] and page.foreign == []
+
+
+# -- 7. a resident's proposal: drafted, supported, published ---------------------------------------
+
+PROPOSALS = f"/{ORG}/proposals"
+
+
+def proposal_link(message):
+    found = [link for link in re.findall(r"https?://\S+", body_of(message))
+             if "/proposals/link/" in link]
+    assert found, body_of(message)
+    return found[0]
+
+
+def support_over_http(server, smtp, address, name):
+    session = requests.Session()
+    sent = session.post(address + "/support", data={"name": name, "email": f"{name}@example.org",
+                                                    "website": ""},
+                        timeout=10, allow_redirects=False)
+    assert sent.status_code == 303, sent.text[:300]
+    link = proposal_link(smtp.wait_for(f"{name}@example.org"))
+    assert session.post(link, timeout=10, allow_redirects=False).status_code == 303
+
+
+def test_a_proposal_gathers_supporters_and_is_published(new_page, server, smtp, axe):
+    page = new_page()
+    page.goto(server.url(f"/{ORG}/?lang=fr"))
+    with page.expect_navigation():
+        page.get_by_role("link", name="Proposer une pétition").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Proposer une pétition").click()
+    assert url_path(page) == server.url(PROPOSALS + "/new")
+    assert_accessible(axe, page, "proposal form")
+    page.fill("#title", "Un abri pour les vélos de l'école")
+    page.fill("#target", "Mairie de Villeneuve")
+    page.fill("#demand", "Installer un abri fermé pour 30 vélos devant l'école Jaurès.")
+    page.fill("#story", "Les vélos sont volés chaque mois.")
+    page.fill("#name", "Awa Diallo")
+    page.fill("#email", "proposer@example.org")
+    submit(page, "button.primary")  # without the agreement: back, with everything typed
+    assert page.locator("#form-errors").is_visible()
+    assert page.input_value("#demand").startswith("Installer un abri fermé")
+    page.check("#agree")
+    shot(page, "weight-proposal-form")
+    submit(page, "button.primary")
+    assert url_path(page) == server.url(PROPOSALS + "/sent")
+
+    page.goto(proposal_link(smtp.wait_for("proposer@example.org")))
+    submit(page, "button.primary")
+    address = page.input_value("#share-address")
+    assert re.fullmatch(re.escape(server.url(PROPOSALS)) + r"/[a-z0-9]{10}", address)
+
+    supporter = new_page()  # a neighbour opens the shared address
+    supporter.goto(address + "?lang=fr")
+    assert "0 sur les 5 nécessaires" in spaces(supporter.locator("main").inner_text())
+    assert_accessible(axe, supporter, "proposal")
+    supporter.fill("#name", "Bilal")
+    supporter.fill("#email", "bilal@example.org")
+    submit(supporter, "#support button.primary")
+    supporter.goto(proposal_link(smtp.wait_for("bilal@example.org")))
+    submit(supporter, "button.primary")
+    assert "1 soutien sur les 5 nécessaires" in spaces(supporter.locator("main").inner_text())
+    shot(supporter, "weight-proposal-supported")
+    for name in ("chloe", "dan", "eva", "farid"):
+        support_over_http(server, smtp, address, name)
+    assert "Une proposition attend votre décision" in smtp.wait_for(ORGANISER)["Subject"]
+
+    organiser = new_page()
+    organiser.goto(server.url("/account/login?lang=fr"))
+    organiser.fill("#email", ORGANISER)
+    organiser.fill("#password", PASSWORD)
+    organiser.click("button[value=password]")
+    organiser.wait_for_url("**/account/**")
+    organiser.goto(server.url(f"/{ORG}/admin/proposals/"))
+    item = organiser.locator("article", has_text="Un abri pour les vélos")
+    item.locator("input[name=slug]").fill("abri-velos-ecole")
+    shot(organiser, "weight-proposal-queue")
+    assert_accessible(axe, organiser, "proposals queue")
+    with organiser.expect_navigation():
+        item.get_by_role("button", name="Publier comme pétition").click()
+    assert url_path(organiser) == server.url(f"/{ORG}/admin/petitions/abri-velos-ecole/edit")
+
+    petition = f"/{ORG}/petitions/abri-velos-ecole"
+    server.wait_for_page(petition)
+    page.goto(server.url(petition + "?lang=fr"))
+    main = spaces(page.locator("main").inner_text())
+    assert "Proposée par Awa Diallo" in main.replace("Proposée par\n", "Proposée par ")
+    assert "Installer un abri fermé pour 30 vélos" in main
+    mail = smtp.wait_for("bilal@example.org", count=2)
+    assert server.url(petition) in body_of(mail)
+    for tab in (page, supporter, organiser):
+        assert tab.errors == [] and tab.foreign == []
 
 
 def test_server_logged_no_exception(server):

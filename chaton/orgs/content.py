@@ -37,6 +37,12 @@ SCHEMA = [
     fm.Field("retention_days", fm.integer(1, 3650)),
     # sites that may show the petitions' signing card in a frame (petitions/embed.py)
     fm.Field("embed_origins", fm.list_of(fm.web_origin, max_items=20), default=[]),
+    # residents may propose petitions (chaton/proposals)
+    fm.Field("proposals", fm.mapping({
+        "open": (fm.boolean, True),
+        "supporters": (fm.integer(1, 100), False),
+        "remit": (fm.text(1000), False),
+    }), default={}),
 ]
 
 

@@ -53,6 +53,8 @@ SCHEMA = [
     fm.Field("write_to_representatives", fm.boolean, default=False),  # interpellation.py
     fm.Field("partners", fm.list_of(fm.text(255)), default=[]),
     fm.Field("cohost_of", fm.web_address),
+    fm.Field("proposed_by", fm.text(100)),  # a resident's proposal it was made from
+    fm.Field("proposal", fm.slug),  # (chaton/proposals): its author's name and its page
 ]
 
 UPDATE_SCHEMA = [
