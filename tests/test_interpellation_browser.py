@@ -6,7 +6,7 @@ import pytest
 import requests
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
 from browsers import chromium, confine  # noqa: F401 (chromium: skips this module without it)
-from servers import ChatonServer, confirm_link, form_token, sign_over_http  # noqa: E402
+from servers import confirm_link, form_token, running_server, sign_over_http  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -16,13 +16,8 @@ HEALTH = "L'amiante est interdit en France depuis 1997"  # the demo's first argu
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, smtp):
-    server = ChatonServer(tmp_path_factory.mktemp("write"), smtp_port=smtp.port)
-    server.init().start()
-    try:
+    with running_server(tmp_path_factory.mktemp("write"), smtp=smtp) as server:
         yield server
-    finally:
-        server.stop()
-        print(f"--- {server.log_path} (end) ---\n{server.log_tail(40)}")
 
 
 def writing_page(server, smtp, email):
