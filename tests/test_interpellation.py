@@ -4,6 +4,7 @@ mail program; only counts are kept (petitions/interpellation.py)."""
 import re
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from helpers import csrf_token, links_in, make_app, petition_meta, sign, write_md
 
 ORG = "quartiers-solidaires"
@@ -239,3 +240,18 @@ def test_arguments_are_checked_with_the_file(tmp_path):
         path = write_md(tmp_path / "petitions" / "ecrire.md", petition_meta(arguments=arguments))
         found = [str(p) for p in check_petition(path, path.read_text(), tmp_path).problems]
         assert len(found) == 1 and "arguments:" in found[0] and expected in found[0], found
+
+
+@pytest.mark.parametrize(("body", "ticked", "expected"), [
+    ("", {1}, "Un."),  # an emptied message gets the paragraph alone
+    ("Bonjour\n\nAda", {1, 2}, "Bonjour\n\nUn.\n\nDeux.\n\nAda"),  # before the signature
+    ("Bonjour\n\nAda\n\nPS : merci", {1}, "Bonjour\n\nAda\n\nPS : merci\n\nUn."),  # not at the end
+    ("Bonjour\n\nUn.\n\nAda", set(), "Bonjour\n\nAda"),
+    ("Un.\n\nBonjour", set(), "Bonjour"),  # first in the message
+    ("Un. Deux.", {1, 2}, "Un. Deux."),  # already there, as written: not twice
+])
+def test_compose_adds_and_takes_out_paragraphs(body, ticked, expected):
+    from chaton.petitions.arguments import compose
+
+    listed = [{"title": "1", "text": "Un."}, {"title": "2", "text": "Deux."}]
+    assert compose(body, listed, ticked, "Ada") == expected
