@@ -184,3 +184,21 @@ def test_a_hostile_commune_is_refused_or_ignored(tmp_path, content_dir):
     # a postal code that serves one commune: whatever is sent, its commune is the one kept
     confirm(client, outbox, "ok@example.org", "93200", commune="01053")
     assert client.get(URL + ".json").get_json()["territory"]["outside"] == 1
+
+
+def test_the_demo_has_a_local_petition_that_shows_its_territory(demo, client):
+    """A new instance shows what a territory gives: the signatures inside and outside it, a
+    table by commune, and the commune asked when the postal code serves several."""
+    url = "/velo-pour-tous/petitions/piste-cyclable-avenue-gambetta"
+    data = client.get(url + ".json").get_json()
+    area = data["territory"]
+    assert (area["kind"], area["name"], area["unplaced"]) == ("commune", "Armentières", 0)
+    assert area["inside"] > 2 * area["outside"] > 0  # mostly from the town, some from elsewhere
+    communes = data["signatures_by_commune"]
+    assert {"59017", "59088", "59317", "59350"} <= set(communes)  # the town and its neighbours
+    assert sum(communes.values()) == area["inside"] + area["outside"] == 128
+    html = client.get(url).get_data(as_text=True)
+    assert f"{area['inside']} signatures in the petition's territory (Armentières)" in html
+    assert "<summary>By commune</summary>" in html and "Bois-Grenier" in html
+    response = sign(client, url, email="marie@example.org", postal_code="59280")
+    assert '<option value="59088">Bois-Grenier</option>' in response.get_data(as_text=True)

@@ -50,7 +50,7 @@ def test_counts_by_departement_and_region_on_the_page_the_json_and_the_map(clien
 
 
 def test_a_petition_without_postal_codes_shows_no_territory(client):
-    html = client.get("/velo-pour-tous/petitions/piste-cyclable-avenue-gambetta").get_data(True)
+    html = client.get("/quartiers-solidaires/petitions/bancs-place-des-tilleuls").get_data(True)
     assert 'class="territory"' not in html
 
 

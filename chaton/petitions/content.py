@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chaton.core import frontmatter as fm
-from chaton.petitions import territory, thresholds
+from chaton.petitions import arguments, territory, thresholds
 from chaton.petitions.models import STATUSES
 
 SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
@@ -50,6 +50,7 @@ SCHEMA = [
         "label": (fm.text(100), False),
     })), default=[]),
     fm.Field("letter", fm.text(3000)),
+    fm.Field("arguments", arguments.PARSE, default=[]),  # petitions/arguments.py
     fm.Field("write_to_representatives", fm.boolean, default=False),  # interpellation.py
     fm.Field("partners", fm.list_of(fm.text(255)), default=[]),
     fm.Field("cohost_of", fm.web_address),
