@@ -309,3 +309,46 @@ def test_the_demo_shows_the_whole_path(app, client):
     assert "3 of the 5 needed" in client.get(f"{BASE}/eclairage7k").get_data(as_text=True)
     queue = member_client(app, ORG, "editor").get(f"/{ORG}/admin/proposals/").get_data(True)
     assert "Des toilettes publiques" in queue and "Un éclairage" in queue
+
+
+def test_racing_confirmations_and_decisions_count_once(site):
+    """As several servers would run them (on PostgreSQL, side by side in transactions)."""
+    from concurrency import side_by_side
+    from flask import g
+
+    from chaton.orgs.models import Association
+    from chaton.proposals import proposing, publishing
+    from chaton.proposals.models import Proposal, ProposalSupport
+
+    app, client, outbox = site
+    propose(client)
+    confirm(client, link_to(outbox, "awa@example.org"))
+    code = code_of(app)
+    for name in ("bilal", "chloe"):
+        client.post(f"{BASE}/{code}/support", data={"name": name, "email": f"{name}@example.org"})
+    with app.app_context():
+        rows = list(ProposalSupport.select().order_by(ProposalSupport.id))
+    # one supporter's link used twice at once counts once
+    assert sorted(side_by_side(app, lambda: proposing.confirm_support(rows[0]),
+                               lambda: proposing.confirm_support(rows[0]))) == ["", "counted"]
+    # the last two of the supporters needed at once: one of them completes it
+    with app.app_context():
+        proposal = Proposal.get(Proposal.code == code)
+        third, _ = proposing.support(proposal, "Dan", "dan@example.org", "fr")
+        ProposalSupport.update(confirmed_at=None).where(ProposalSupport.id == rows[0].id).execute()
+        Proposal.update(supporter_count=0).where(Proposal.id == proposal.id).execute()
+    results = side_by_side(app, lambda: proposing.confirm_support(rows[1]),
+                           lambda: proposing.confirm_support(third))
+    assert sorted(results) == ["counted", "submitted"]
+
+    def decide(action):
+        g.association = Association.get(Association.slug == ORG)
+        fresh = Proposal.get(Proposal.code == code)
+        return action(fresh)
+
+    outcomes = side_by_side(app, lambda: decide(lambda p: publishing.reject(p, "unclear", "")),
+                            lambda: decide(lambda p: publishing.reject(p, "remit", "")))
+    assert outcomes.count(None) == 1 and "decided meanwhile" in str([o for o in outcomes if o])
+    with app.app_context():
+        proposal = Proposal.get(Proposal.code == code)
+        assert proposal.status == "rejected" and proposal.supporter_count == 2
