@@ -47,6 +47,8 @@ SETTINGS = [
     Setting("pending_expiry_hours", 72, "Hours a signature waits for its e-mail confirmation."),
     Setting("retention_days", 365, "Days after closing before signatories' data is anonymized."),
     Setting("sign_rate_limit", "10 per minute;60 per hour", "Signatures accepted per IP address."),
+    Setting("message_rate_limit", "5 per minute;20 per hour",
+            "Messages to decision makers sent through the instance, per IP address."),
     Setting("trusted_proxies", 0, "Reverse proxies in front (0: trust no X-Forwarded-For)."),
     Setting("max_body_kb", 64, "Largest request body accepted, in KiB (else 413)."),
     Setting("upload_max_kb", 5120, "Largest picture or PDF an editor may upload, in KiB."),

@@ -37,6 +37,10 @@ SCHEMA = [
     fm.Field("retention_days", fm.integer(1, 3650)),
     # sites that may show the petitions' signing card in a frame (petitions/embed.py)
     fm.Field("embed_origins", fm.list_of(fm.web_origin, max_items=20), default=[]),
+    # signatories may send their message to a decision maker through the instance
+    # (petitions/interpellation_mail.py), at most so many a day to each one of a petition
+    fm.Field("send_messages", fm.boolean, default=False),
+    fm.Field("send_messages_daily_cap", fm.integer(1, 10000), default=200),
 ]
 
 

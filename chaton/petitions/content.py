@@ -51,6 +51,8 @@ SCHEMA = [
     })), default=[]),
     fm.Field("letter", fm.text(3000)),
     fm.Field("write_to_representatives", fm.boolean, default=False),  # interpellation.py
+    # false: no sending through the site, even when the association allows it
+    fm.Field("send_messages", fm.boolean, default=True),
     fm.Field("partners", fm.list_of(fm.text(255)), default=[]),
     fm.Field("cohost_of", fm.web_address),
 ]
