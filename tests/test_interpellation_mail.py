@@ -98,7 +98,8 @@ def test_a_message_goes_to_the_decision_maker_with_a_copy_and_is_not_kept(
     assert mail["Auto-Submitted"] is None  # a person wrote it
     text = mail.get_body(("plain",)).get_content()
     assert text.startswith(marker)
-    assert "Sent by Ada Lovelace through Chaton, the petition site of Quartiers Solidaires" in text
+    # in the petition's language (French), whatever the signatory's
+    assert "Envoyé par Ada Lovelace depuis Chaton, le site de pétitions de Quartiers Solidaires" in text
     assert f"http://localhost{URL}" in text
 
     assert texts_in_database(client.application, "8c1f") == []  # delivered: forgotten
@@ -108,6 +109,8 @@ def test_a_message_goes_to_the_decision_maker_with_a_copy_and_is_not_kept(
     assert "Your message to Claire Martin is on its way" in after
     assert "1 message written to them from this petition." in after
     assert after.count("Send through Chaton") == 1  # Claire: done, counted
+    assert "1 message written to the decision makers by signatories." in client.get(URL).get_data(
+        as_text=True)
 
     again = send(client, token, claire, body="Encore 5d2e")  # one message per signatory
     assert again.status_code == 409
