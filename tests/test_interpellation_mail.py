@@ -155,6 +155,19 @@ def test_sending_is_offered_only_when_allowed(tmp_path, content_dir, smtp, assoc
     assert send(client, token, recipients(client, token)[0]).status_code == 404
 
 
+def test_a_suspended_association_sends_nothing(tmp_path, content_dir, smtp):
+    from chaton.core.db import utcnow
+    from chaton.orgs.models import Association
+
+    client = setup(tmp_path, content_dir, smtp)
+    token = signed(client, smtp, "jo.send@example.org", name="Jo")
+    assert "Send through" in client.get(f"/s/{token}/write").get_data(as_text=True)
+    with client.application.app_context():
+        Association.update(disabled_at=utcnow()).where(Association.slug == ORG).execute()
+    assert "Send through" not in client.get(f"/s/{token}/write").get_data(as_text=True)
+    assert send(client, token, recipients(client, token)[1]).status_code == 404
+
+
 def test_the_daily_cap_keeps_the_message_and_offers_the_mail_program(tmp_path, content_dir, smtp):
     client = setup(tmp_path, content_dir, smtp, {"send_messages": True,
                                                  "send_messages_daily_cap": 1})

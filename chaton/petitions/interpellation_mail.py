@@ -75,9 +75,11 @@ TABLES = [InterpellationDay, OutgoingMessage]
 
 
 def allowed(petition):
-    """Whether this petition's signatories may send their messages through the instance."""
-    return bool(current_app.config["CHATON"]["smtp_host"]
-                and petition.association.meta.get("send_messages")
+    """Whether this petition's signatories may send their messages through the instance (not
+    while the hoster suspends the association)."""
+    association = petition.association
+    return bool(current_app.config["CHATON"]["smtp_host"] and not association.disabled
+                and association.meta.get("send_messages")
                 and petition.meta.get("send_messages", True))
 
 
