@@ -180,6 +180,14 @@ def m0018_proposals(db):
     db.create_tables(TABLES)
 
 
+def m0019_messages_through_the_site(db):
+    """Messages signatories send to decision makers through the instance: the days' counts
+    (the daily cap) and the texts waiting for the SMTP server (deleted once sent)."""
+    from chaton.petitions.interpellation_mail import TABLES
+
+    db.create_tables(TABLES)
+
+
 MIGRATIONS = [(1, m0001_initial), (2, m0002_federation), (3, m0003_consultations),
               (4, m0004_confirmation_sent), (5, m0005_accounts), (6, m0006_hosting),
               (7, m0007_archived), (8, m0008_invalidations), (9, m0009_federation_trust),
@@ -187,6 +195,7 @@ MIGRATIONS = [(1, m0001_initial), (2, m0002_federation), (3, m0003_consultations
               (12, m0012_event_campaign_kind), (13, m0013_interpellation),
               (14, m0014_handover), (15, m0015_topic_question),
               (16, m0016_share_codes), (17, m0017_signature_commune),
-              (18, m0018_proposals)]
+              (18, m0018_proposals),
+              (19, m0019_messages_through_the_site)]
 
 

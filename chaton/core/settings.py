@@ -49,6 +49,8 @@ SETTINGS = [
     Setting("sign_rate_limit", "10 per minute;60 per hour", "Signatures accepted per IP address."),
     Setting("propose_rate_limit", "3 per hour;10 per day",
             "Proposals of petitions accepted per IP address."),
+    Setting("message_rate_limit", "5 per minute;20 per hour",
+            "Messages to decision makers sent through the instance, per IP address."),
     Setting("trusted_proxies", 0, "Reverse proxies in front (0: trust no X-Forwarded-For)."),
     Setting("max_body_kb", 64, "Largest request body accepted, in KiB (else 413)."),
     Setting("upload_max_kb", 5120, "Largest picture or PDF an editor may upload, in KiB."),

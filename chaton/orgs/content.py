@@ -43,6 +43,10 @@ SCHEMA = [
         "supporters": (fm.integer(1, 100), False),
         "remit": (fm.text(1000), False),
     }), default={}),
+    # signatories may send their message to a decision maker through the instance
+    # (petitions/interpellation_mail.py), at most so many a day to each one of a petition
+    fm.Field("send_messages", fm.boolean, default=False),
+    fm.Field("send_messages_daily_cap", fm.integer(1, 10000), default=200),
 ]
 
 

@@ -52,6 +52,8 @@ SCHEMA = [
     fm.Field("letter", fm.text(3000)),
     fm.Field("arguments", arguments.PARSE, default=[]),  # petitions/arguments.py
     fm.Field("write_to_representatives", fm.boolean, default=False),  # interpellation.py
+    # false: no sending through the site, even when the association allows it
+    fm.Field("send_messages", fm.boolean, default=True),
     fm.Field("partners", fm.list_of(fm.text(255)), default=[]),
     fm.Field("cohost_of", fm.web_address),
     fm.Field("proposed_by", fm.text(100)),  # a resident's proposal it was made from

@@ -16,7 +16,8 @@ How: a message prepared from the petition (its `letter`, else its demand and add
 the signatory edits; `mailto:` opens it in their mail program. Nothing is stored but counts:
 "I sent my message" adds one, once per signatory and recipient, to the count shown on the
 petition page. The message itself is never seen by the server until the signatory asks to open
-it, and then only to build the `mailto:` address (never logged, never stored).
+it, and then only to build the `mailto:` address (never logged, never stored). An association
+may also let them send it through the instance: interpellation_mail.py.
 """
 
 import csv

@@ -6,9 +6,10 @@ from pathlib import Path
 from flask import abort, current_app, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 
-from chaton.core.security import anonymous_form
+from chaton.core.errors import error_page
+from chaton.core.security import anonymous_form, rate_limit
 from chaton.core.themes import render
-from chaton.petitions import arguments, interpellation
+from chaton.petitions import arguments, interpellation, interpellation_mail
 from chaton.petitions.signatures import bp, gone, load_signature
 
 
@@ -36,8 +37,10 @@ def write(token):
     return _page(token, *context)
 
 
-def _page(token, signature, petition, found, edited=None):
-    """The writing page; `edited`: {recipient key: (subject, body, arguments ticked)} as posted."""
+def _page(token, signature, petition, found, edited=None, typed=None, status=200):
+    """The writing page; `edited`: {recipient key: (subject, body, arguments ticked)} as posted;
+    `typed`: what was typed for one recipient, shown again with why it did not go
+    (interpellation_mail.py)."""
     url = url_for("petitions.show", org=petition.association.slug, slug=petition.slug,
                   _external=True)
     subject, body = interpellation.message(petition, signature, url)
@@ -45,7 +48,8 @@ def _page(token, signature, petition, found, edited=None):
                   association=petition.association, token=token, recipients=found,
                   subject=subject, body=body, sent=interpellation.already_sent(signature),
                   subject_max=interpellation.SUBJECT_MAX, body_max=interpellation.BODY_MAX,
-                  arguments=petition.meta.get("arguments") or [], edited=edited or {})
+                  arguments=petition.meta.get("arguments") or [], edited=edited or {},
+                  **interpellation_mail.page_context(petition, typed)), status
 
 
 @bp.route("/<token>/write/<key>/open")
@@ -97,3 +101,40 @@ def add_arguments(token, key):
     response = make_response(_page(token, signature, petition, found, edited))
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/<token>/write/<key>/send", methods=["POST"])
+@anonymous_form
+@rate_limit("message_rate_limit")
+def send_message(token, key):
+    """The message as edited, sent through the instance when allowed (interpellation_mail)."""
+    context = _context(token)
+    if context is None:
+        return gone()
+    signature, petition, found = context
+    recipient = _recipient(found, key)
+    if not recipient.email or not interpellation_mail.allowed(petition):
+        abort(404)
+    subject, body = request.form.get("subject", ""), request.form.get("body", "")
+    outcome = (interpellation_mail.problem(subject, body)
+               or interpellation_mail.send(signature, recipient, subject.strip(), body.strip()))
+    if outcome != "queued":  # what was typed stays, with why it did not go
+        typed = {"key": key, "subject": subject, "body": body, "problem": outcome}
+        return _page(token, *context, typed=typed, status=STATUS[outcome])
+    flash(_("Your message to %(name)s is on its way; a copy goes to your address.",
+            name=recipient.name), "ok")
+    return redirect(url_for("signatures.write", token=token) + f"#to-{key}", code=303)
+
+
+STATUS = {"empty": 422, "too_long": 422, "already": 409, "full": 429}
+
+
+@bp.errorhandler(429)
+def too_many_messages(exc):
+    """Rate limited: say so on the writing page, keeping what the person typed."""
+    if request.endpoint != "signatures.send_message" or (context := _context(
+            request.view_args["token"])) is None:
+        return error_page(429)
+    typed = {"key": request.view_args["key"], "subject": request.form.get("subject", ""),
+             "body": request.form.get("body", ""), "problem": "rate_limited"}
+    return _page(request.view_args["token"], *context, typed=typed, status=429)

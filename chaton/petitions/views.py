@@ -57,7 +57,8 @@ def page(petition, form, status=200, **extra):
         signatures=signing.recent_public(petition), share=share_links(petition),
         partners=partners, duplicates_removed=duplicates_removed,
         invalidations=invalidation.public(petition), places=territory.places(petition),
-        conditions=thresholds.conditions(petition), **extra,
+        conditions=thresholds.conditions(petition), messages_sent=interpellation.total_sent(petition),
+        **extra,
     )
     return body, status
 
