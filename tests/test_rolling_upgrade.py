@@ -24,7 +24,7 @@ from servers import CHATON, ChatonServer, clean_environ, sign_over_http
 from chaton.core import migrations
 
 ROOT = Path(__file__).resolve().parents[1]
-PREVIOUS_RELEASE = "e0a859f5f18b435a0fca4ddb7691c4007b22536a"  # the last one that landed
+PREVIOUS_RELEASE = "ffdb776515f3be5184c275455de57842b882bc1a"  # the last one that landed
 
 pytestmark = [postgresql_only, pytest.mark.slow]
 
