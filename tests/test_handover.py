@@ -18,7 +18,7 @@ def confirm(client, outbox, email, postal_code, **fields):
     client.post(link, data={"csrf_token": csrf_token(client, link)})
 
 
-def test_a_handover_dossier_as_page_and_pdf(app, client, outbox):
+def test_a_handover_dossier_as_page_and_pdf(app, client, outbox, monkeypatch):
     confirm(client, outbox, "a@example.org", "93200", name="Awa Diallo", show_name="y",
             keep_informed="y")
     confirm(client, outbox, "b@example.org", "20000", name="Hidden Name")
@@ -41,6 +41,13 @@ def test_a_handover_dossier_as_page_and_pdf(app, client, outbox):
     assert "Handover dossier" in text and "Une école" in text
     assert "Awa Diallo (Seine-Saint-Denis)" in text and "Hidden Name" not in text
     assert "Île-de-France" in text and f"http://localhost{page_url}" in text.replace("\n", "")
+
+    assert pdf.headers["Cache-Control"] == "public, max-age=60"  # made once a minute at most
+    from chaton.petitions import handover_pdf
+
+    made_again = []
+    monkeypatch.setattr(handover_pdf, "build", lambda *a, **k: made_again.append(1) or b"")
+    assert client.get(page_url + ".pdf").data == pdf.data and made_again == []
 
     feed = client.get(f"{PETITION_URL}/feed.atom").get_data(as_text=True)
     assert "the petition is handed over to" in feed

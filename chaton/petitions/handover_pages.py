@@ -10,6 +10,7 @@ from chaton.accounts import audit
 from chaton.admin import auth
 from chaton.admin.views import bp as area
 from chaton.core import formats
+from chaton.core.cache import TTLCache
 from chaton.core.themes import render
 from chaton.petitions import handover, handover_pdf, territory
 from chaton.petitions.admin import organiser_petition
@@ -56,9 +57,27 @@ def handover_page(org, slug, number):
                   named=handover.named_signatories(petition))
 
 
+PDF_SECONDS = 60  # a dossier's PDF is made once a minute at most, per language
+_pdfs = TTLCache(ttl=PDF_SECONDS, max_size=32)
+
+
 @bp.route("/<slug>/handover/<int(max=100000):number>.pdf")
 def handover_pdf_file(org, slug, number):
+    """The dossier as a PDF. Making one takes a good part of a second of a small server's CPU,
+    and a dossier's address is public: it is made once a minute at most (here, and in shared
+    caches), so that a link passed around, or a hostile client, does not make it again each
+    time. Its figures are fixed; its list of names is at most that old."""
     petition, found = _found(org, slug, number)
+    key = (found.digest, str(get_locale()))
+    pdf = _pdfs.get(key) or _pdfs.set(key, _build_pdf(org, slug, number, petition, found))
+    response = Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{slug}-dossier-{number}.pdf"'})
+    response.cache_control.public = True
+    response.cache_control.max_age = PDF_SECONDS
+    return response
+
+
+def _build_pdf(org, slug, number, petition, found):
     data, association = found.snapshot, petition.association
     n = formats.number
     verify = url_for("petitions.handover_page", org=org, slug=slug, number=number, lang=None,
@@ -100,15 +119,13 @@ def handover_pdf_file(org, slug, number):
                ("h", _("Verification")),
                ("p", _("This dossier can be checked at %(url)s (digest %(digest)s).", url=verify,
                        digest=found.digest))]
-    pdf = handover_pdf.build(
+    return handover_pdf.build(
         {"title": _("Handover dossier: %(title)s", title=data["title"]),
          "author": association.name, "subject": data["demand"][:200],
          "footer": f"{association.name} · {verify}", "lang": str(get_locale())},
         _("Handover dossier: %(title)s", title=data["title"]), blocks,
         map_svg=map_of(petition, data["departements"]) if data["departements"] else None,
         map_title=_("Map of France: signatures by département."))
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{slug}-dossier-{number}.pdf"'})
 
 
 def _condition(c):
