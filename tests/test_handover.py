@@ -81,3 +81,10 @@ def test_only_organisers_make_one(app, client):
     admin_page = f"/{ORG}/admin/petitions/{SLUG}"
     assert client.post(f"{admin_page}/handover").status_code in (302, 303, 400, 403)
     assert client.get(f"{PETITION_URL}/handover/1").status_code == 404
+
+
+def test_the_demo_shows_a_dossier_handed_over_after_its_threshold(client, demo):
+    """The demo's school petition crossed its threshold: its dossier no. 1 is there to see."""
+    html = client.get(f"{PETITION_URL}/handover/1").get_data(as_text=True)
+    assert "Handover dossier: Une école" in html and "SHA-256" in html
+    assert "the petition is handed over to" in client.get(f"{PETITION_URL}/feed.atom").get_data(True)
