@@ -263,4 +263,4 @@ def test_the_new_fields_are_in_french(editor, piscine):
                                          "m.territory.commune": "Saint-Denis"}).get_data(as_text=True)
     assert "Territoire de la pétition" in html and "Un département" in html
     assert "Plusieurs communes correspondent à «\u00a0Saint-Denis\u00a0»\u00a0: choisissez" in html
-    assert "Proposer d'écrire aux élus" in html
+    assert "Proposer d’écrire aux élu·es" in html
