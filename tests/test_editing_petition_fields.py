@@ -264,3 +264,12 @@ def test_the_new_fields_are_in_french(editor, piscine):
     assert "Territoire de la pétition" in html and "Un département" in html
     assert "Plusieurs communes correspondent à «\u00a0Saint-Denis\u00a0»\u00a0: choisissez" in html
     assert "Proposer d’écrire aux élu·es" in html
+
+
+def test_a_number_written_with_its_thousands_apart_stays_so(editor, piscine):
+    piscine.write_text(PISCINE.replace("answer_threshold: 500", "answer_threshold: 1 500"))
+    assert values_of(editor, PISCINE_EDIT)["m.answer_threshold"] == "1 500"
+    assert save_with(editor, PISCINE_EDIT, **{"m.territory.kind": "france"}).status_code == 303
+    assert "answer_threshold: 1 500\n" in piscine.read_text()
+    assert save_with(editor, PISCINE_EDIT, **{"m.answer_threshold": "2000"}).status_code == 303
+    assert "answer_threshold: 2000\n" in piscine.read_text()
