@@ -159,11 +159,12 @@ def test_errors_are_announced_and_keep_what_was_typed(browser, server):
 
 
 @pytest.mark.parametrize("width", [390, 1366])
-def test_a_territory_chosen_by_name_without_javascript(browser, server, width):
+def test_a_territory_chosen_by_name(browser, server, width):
     """A commune named by several: the form comes back with them to choose from (axe-checked,
-    no wider than the screen), what was typed kept; the choice is saved as its INSEE code."""
-    context, page = signed_in(browser, server, java_script_enabled=False,
-                              viewport={"width": width, "height": 900})
+    no wider than the screen), what was typed kept; the choice is saved as its INSEE code. (No
+    script is involved: the same posts are tested without one in test_editing_petition_fields;
+    axe itself needs JavaScript.)"""
+    context, page = signed_in(browser, server, viewport={"width": width, "height": 900})
     try:
         page.goto(server.url(EDITOR))
         page.check("#f-territory-kind-commune")
