@@ -273,3 +273,19 @@ def test_a_number_written_with_its_thousands_apart_stays_so(editor, piscine):
     assert "answer_threshold: 1 500\n" in piscine.read_text()
     assert save_with(editor, PISCINE_EDIT, **{"m.answer_threshold": "2000"}).status_code == 303
     assert "answer_threshold: 2000\n" in piscine.read_text()
+
+
+@pytest.mark.parametrize(("typed", "found"), [
+    ("01000", ["01344", "01053"]),  # a postal code of two communes: both, to choose
+    ("Saint-Denis-lès-Bourg 01000", ["01344"]),
+    ("saint denis les bourg", ["01344"]),
+    ("Saint-Denis 01000", ["01053", "01344"]),  # no such name there: the code's communes
+    ("Saint-Denis (974)", ["97411"]),
+    ("75011", ["75056", "75111"]),  # an arrondissement, and its city
+    ("Ajaccio 2a004", ["2A004"]),
+    ("", []),
+])
+def test_communes_matching_what_was_typed(typed, found):
+    from chaton.editing.territory_field import communes_matching
+
+    assert communes_matching(typed) == sorted(found)
