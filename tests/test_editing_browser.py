@@ -158,6 +158,37 @@ def test_errors_are_announced_and_keep_what_was_typed(browser, server):
         context.close()
 
 
+@pytest.mark.parametrize("width", [390, 1366])
+def test_a_territory_chosen_by_name(browser, server, width):
+    """A commune named by several: the form comes back with them to choose from (axe-checked,
+    no wider than the screen), what was typed kept; the choice is saved as its INSEE code. (No
+    script is involved: the same posts are tested without one in test_editing_petition_fields;
+    axe itself needs JavaScript.)"""
+    context, page = signed_in(browser, server, viewport={"width": width, "height": 900})
+    try:
+        page.goto(server.url(EDITOR))
+        page.check("#f-territory-kind-commune")
+        page.fill("#f-territory-commune", "Saint-Denis")
+        page.fill("#f-answer-conditions-places", "4")
+        page.click("button[value=save]")
+        expect(page.locator("#f-territory-error")).to_contain_text("Several communes match")
+        expect(page.locator("#f-territory-commune")).to_have_value("Saint-Denis")
+        expect(page.locator("#f-answer-conditions-places")).to_have_value("4")
+        shot(page, f"editor-territory-choices-{width}")
+        violations = Axe().run(page).response["violations"]
+        assert violations == [], "axe on the territory's choices:" + readable(violations)
+        overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+        assert not overflow, f"the editor is wider than a {width}px screen"
+        page.get_by_label("Saint-Denis · Seine-Saint-Denis").check()
+        page.click("button[value=save]")
+        expect(page.locator(".flash")).to_contain_text("Saved")
+        text = story_on_disk(server)
+        assert "territory: {commune: '93066'}" in text and "  places: 4\n" in text
+        expect(page.locator("#f-territory-commune")).to_have_value("Saint-Denis (93066)")
+    finally:
+        context.close()
+
+
 def test_the_toolbar_writes_markdown_around_the_selection(browser, server):
     context, page = signed_in(browser, server)
     try:

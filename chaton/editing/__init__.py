@@ -3,6 +3,7 @@
 - `document.py`: a file's front matter loaded for a round trip (comments, key order, quotes
   and unknown keys kept), the body, the checksum that detects concurrent edits;
 - `fields.py`: form fields, each turning a front-matter value into form inputs and back;
+- `territory_field.py`: a petition's territory, its place chosen by name (no INSEE code to know);
 - `kinds.py`: what can be edited (petition, update, answer, consultation, topic, synthesis)
   with its fields, its file, its checks (the indexer's own) and where its pictures go;
 - `views.py`: the editor pages; `campaigns.py`: the list and the publication buttons;

@@ -77,6 +77,15 @@ class Field:
     def from_form(self, form):
         return _clean(form.get(self.name))
 
+    def problems(self, values):
+        """What the form itself cannot make a value of (a name that names several places);
+        the file's checks say the rest."""
+        return []
+
+    def relabel(self, message):
+        """A problem's message, with the label of the input it names (a group's part)."""
+        return message
+
 
 class TextArea(Field):
     widget = "textarea"
@@ -146,11 +155,12 @@ class Numbers(Field):
 
 
 class Part:
-    """One input of a group or of a row: a text, a number or a date."""
+    """One input of a group or of a row: a text, a number, a date, or a choice (`options`)."""
 
-    def __init__(self, key, label, kind="text", required=False, input_type="text", maxlength=None):
+    def __init__(self, key, label, kind="text", required=False, input_type="text", maxlength=None,
+                 options=None):
         self.key, self.label, self.kind, self.required = key, label, kind, required
-        self.input_type, self.maxlength = input_type, maxlength
+        self.input_type, self.maxlength, self.options = input_type, maxlength, options or []
 
     def value(self, raw):
         return {"number": _number, "date": _date}.get(self.kind, _clean)(raw)
@@ -177,6 +187,12 @@ class Group(Field):
     def from_form(self, form):
         found = {p.key: p.value(form.get(self.input_name(p))) for p in self.parts}
         return {k: v for k, v in found.items() if v is not None} or None
+
+    def relabel(self, message):
+        for part in self.parts:
+            if message.startswith(f"{part.key}: "):
+                return f"{part.label}: {message[len(part.key) + 2:]}"
+        return message
 
 
 class Rows(Field):

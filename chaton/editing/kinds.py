@@ -28,6 +28,7 @@ from chaton.editing.fields import (
     Select,
     TextArea,
 )
+from chaton.editing.territory_field import Territory
 from chaton.petitions import content as petition_content
 
 PETITION_STATUSES = [("draft", _l("Draft: visible to the association's members only")),
@@ -35,6 +36,8 @@ PETITION_STATUSES = [("draft", _l("Draft: visible to the association's members o
                      ("closed", _l("Closed: published, no more signatures")),
                      ("won", _l("Won: the demand was met")),
                      ("answered", _l("Answered: the target answered"))]
+SPREADS = [("", _l("No spread")), ("departements", _l("départements")),
+           ("regions", _l("régions"))]
 CONSULTATION_STATUSES = [("draft", _l("Draft: visible to the association's members only")),
                          ("published", _l("Published"))]
 PHASE_LABELS = {"information": _l("Information"), "contribution": _l("Contributions"),
@@ -73,6 +76,16 @@ PETITION_SECTIONS = [
                 hint=_l("Counts to celebrate on the way, separated by commas: 100, 500, 1000.")),
         Number("answer_threshold", _l("Answer threshold"),
                hint=_l("At this count the target is asked to answer.")),
+        Group("answer_conditions", _l("Conditions of the answer threshold"), [
+            Part("within_days", _l("Reached within this many days of the opening"), kind="number",
+                 maxlength=4),
+            Part("spread", _l("Spread over"), options=SPREADS),
+            Part("places", _l("At least this many places"), kind="number", maxlength=3),
+            Part("each", _l("With at least this many signatures each"), kind="number",
+                 maxlength=12)],
+              hint=_l("Optional, as the European Citizens' Initiative: the threshold counts only "
+                      "once these hold too. A spread needs all three of its boxes and the "
+                      "postal code (below).")),
     ]),
     (_l("Picture"), [
         Field("image", _l("Picture"), hint=IMAGE_HINT, maxlength=300),
@@ -83,6 +96,9 @@ PETITION_SECTIONS = [
     (_l("Signing form and personal data"), [
         Checkbox("ask_postal_code", _l("Ask signatories for their postal code"), default=False,
                  hint=_l("Never published; gives the counts by département.")),
+        Territory("territory", _l("Territory of the petition"),
+                  hint=_l("Optional. The page then counts the signatures inside and outside it. "
+                          "Needs the postal code (the box above): the place comes from it.")),
         Number("retention_days", _l("Days signatories' data is kept after closing"),
                hint=_l("Empty: the instance's setting.")),
         Field("language", _l("Language of the text (code such as fr or en)"), maxlength=12,
@@ -97,7 +113,13 @@ PETITION_SECTIONS = [
     ]),
     (_l("After signing"), [
         TextArea("letter", _l("Letter signatories can send to the target"), maxlength=3000,
-                 rows=4, hint=_l("Used only when the target has an e-mail address.")),
+                 rows=4, hint=_l("Offered when the target has an e-mail address; also the message "
+                                 "to the representatives (below), otherwise the demand.")),
+        Checkbox("write_to_representatives", _l("Offer to write to the representatives"),
+                 default=False,
+                 hint=_l("After signing, people can also write to the representatives of their "
+                         "département listed in the association's representatives.csv (by "
+                         "postal code).")),
     ]),
 ]
 

@@ -47,6 +47,24 @@ def _patterns():
          lambda m: _("Options are used only for a choice among options.")),
         (r"the question is asked only with a vote",
          lambda m: _("The question is asked only when the topic has a vote.")),
+        (r"a territory needs ask_postal_code: true.*",
+         lambda m: _("A territory needs the postal code: tick “Ask signatories for their postal "
+                     "code”.")),
+        (r"a spread needs ask_postal_code: true.*",
+         lambda m: _("A spread needs the postal code: tick “Ask signatories for their postal "
+                     "code”.")),
+        (r"needs answer_threshold: .*",
+         lambda m: _("Give the answer threshold too: these conditions complete it.")),
+        (r"spread, places and each go together.*",
+         lambda m: _("Spread over, at least this many places and signatures each go together: "
+                     "fill in all three, or none.")),
+        (r"'(.*)' is not the code of a French (commune|departement|region).*",
+         lambda m: {"commune": _("“%(code)s” is not the code of a French commune."),
+                    "departement": _("“%(code)s” is not the code of a French département."),
+                    "region": _("“%(code)s” is not the code of a French région.")}[m[2]]
+         % {"code": m[1]}),
+        (r"expected france, or one of commune.*",
+         lambda m: _("Choose France, a commune, a département or a région.")),
         (r"expected true or false.*", lambda m: _("Write true or false.")),
         (r"expected a list.*", lambda m: _("Write a list.")),
     ]

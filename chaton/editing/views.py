@@ -22,6 +22,7 @@ from chaton.accounts import audit
 from chaton.admin.auth import require
 from chaton.admin.files import slugify, write_atomic
 from chaton.consultations.indexing import link_references
+from chaton.core import frontmatter as fm
 from chaton.core.markup import render_markdown
 from chaton.core.themes import render
 from chaton.editing import uploads
@@ -155,10 +156,36 @@ def build(found, form, current):
         front, _body = Source(found.path, current).split()
     except BrokenFile:
         front, _body = Source(found.path, None).split()
+    meta, parsers = front.meta, {f.name: f.parse for f in found.kind.schema}
     for spec in found.kind.fields:  # the values as shown (an upload may have filled the picture)
-        front.set(spec.key, spec.from_form(form.values), order=found.kind.order,
-                  default=spec.default, flow=spec.flow, child_flow=spec.child_flow)
+        value = spec.from_form(form.values)
+        if not means_the_same(parsers.get(spec.key), meta.get(spec.key), value):
+            front.set(spec.key, value, order=found.kind.order, default=spec.default,
+                      flow=spec.flow, child_flow=spec.child_flow)
     return compose(front, form.body)
+
+
+def means_the_same(parse, old, new):
+    """Whether the form's value reads as the file's: then the file keeps its own way of writing
+    it (`{departement: 93}`, `goal: 1 000`, `France`)."""
+    if parse is None or old is None or new is None:
+        return False
+    try:
+        return parse(old) == parse(new)
+    except (fm.FieldError, TypeError):
+        return False
+
+
+def check(found, form, text):
+    """The file's checks, and the form's own problems (a commune name that names several)
+    in place of the checks' on the same field."""
+    problems = found.check(text).problems
+    if form.raw is not None:
+        return problems
+    own = [fm.Problem(found.shown_path, 1, f.key, message)
+           for f in found.kind.fields for message in f.problems(form.values)]
+    fields = {p.field for p in own}
+    return own + [p for p in problems if p.field not in fields]
 
 
 def place_new(found, form):
@@ -214,7 +241,7 @@ def edit(found):
     if action == "upload":
         status = receive_upload(found, form)
     text = build(found, form, current)
-    form.problems = found.check(text).problems
+    form.problems = check(found, form, text)
     if action not in ("save", "send"):
         form.preview = render_body(found, form.body if form.raw is None else text)
         return page(found, form, status)
@@ -347,6 +374,7 @@ def field_errors(found, form):
             continue
         spec = keys.get(problem.field) if form.raw is None else None
         if spec is not None:
+            message = spec.relabel(message)
             by_field.setdefault(spec.key, []).append(message)
             summary.append((spec.id, f"{spec.label}: {message}"))
         elif form.raw is not None:  # as `chaton content check` says it: file:line: field: problem

@@ -7,6 +7,8 @@ postal codes and 35,000 communes.
 
 import functools
 import gzip
+import re
+import unicodedata
 from pathlib import Path
 
 DATA = Path(__file__).parent / "data"
@@ -68,6 +70,28 @@ def commune_names():
     names = {code: name for found in _communes_by_postal_code().values() for code, name in found}
     names.update((code, name) for code, (name, _prefix) in CITIES.items())
     return names
+
+
+def folded(name):
+    """A place name compared without case, accents, dashes or apostrophes ("st" for "saint"):
+    "Saint-Denis", "saint denis" and "ST DENIS" are one name."""
+    name = name.lower().replace("œ", "oe").replace("æ", "ae")
+    name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    words = re.sub(r"[^a-z0-9]+", " ", name).split()
+    return " ".join({"st": "saint", "ste": "sainte"}.get(word, word) for word in words)
+
+
+@functools.cache
+def _communes_by_name():
+    found = {}
+    for code, name in commune_names().items():
+        found.setdefault(folded(name), []).append(code)
+    return found
+
+
+def communes_named(name):
+    """The codes of the communes (arrondissements, Paris, Lyon, Marseille) called `name`."""
+    return sorted(_communes_by_name().get(folded(name), ()))
 
 
 def city_of(commune_code):
