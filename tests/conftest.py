@@ -3,9 +3,14 @@
 import shutil
 from pathlib import Path
 
+import compiled
 import databases
 import pytest
 from helpers import DEMO_CONTENT, Outbox, make_app
+
+
+def pytest_configure(config):
+    compiled.install()  # templates and URL rules compiled once per test process
 
 
 def pytest_report_header(config):
