@@ -3,9 +3,30 @@
 import shutil
 from pathlib import Path
 
+import compiled
 import databases
 import pytest
 from helpers import DEMO_CONTENT, Outbox, make_app
+
+
+def pytest_configure(config):
+    compiled.install()  # templates and URL rules compiled once per test process
+
+
+def pytest_collection_modifyitems(config, items):
+    """Longest files first, so that no worker is left alone with a long one at the end (with
+    `--dist loadfile`, a file runs on one worker): the browser files, then those that start
+    servers (`slow`), then the rest; the most tests first within each. The order of the tests
+    within a file stays as written."""
+    modules = {}
+    for item in items:
+        modules.setdefault(item.module, []).append(item)
+
+    def cost(module):
+        marks = {m.name for item in modules[module] for m in item.iter_markers()}
+        return ("browser" not in marks, "slow" not in marks, -len(modules[module]))
+
+    items[:] = [item for module in sorted(modules, key=cost) for item in modules[module]]
 
 
 def pytest_report_header(config):
