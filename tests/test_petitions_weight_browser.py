@@ -194,6 +194,14 @@ def sign_in_browser(page, server, smtp, petition, email, postal_code, name="Awa 
     return link
 
 
+def sign_in_organiser(page, server):
+    page.goto(server.url("/account/login?lang=fr"))
+    page.fill("#email", ORGANISER)
+    page.fill("#password", PASSWORD)
+    page.click("button[value=password]")
+    page.wait_for_url("**/account/**")
+
+
 def sign_over_http_and_confirm(server, smtp, petition, email, postal_code, **fields):
     assert sign_over_http(server, petition_url=petition, email=email, postal_code=postal_code,
                           **fields).status_code == 303
@@ -304,11 +312,7 @@ def test_an_organiser_makes_the_handover_dossier_and_its_pdf_reads_right(new_pag
     count = public_json(server, PETITION_URL)["counts"]["online"]
 
     page = new_page()
-    page.goto(server.url("/account/login?lang=fr"))
-    page.fill("#email", ORGANISER)
-    page.fill("#password", PASSWORD)
-    page.click("button[value=password]")
-    page.wait_for_url("**/account/**")
+    sign_in_organiser(page, server)
 
     page.goto(server.url(f"/{ORG}/admin/petitions/ecole-sans-amiante"))
     with page.expect_navigation():
@@ -506,11 +510,7 @@ def test_a_proposal_gathers_supporters_and_is_published(new_page, server, smtp, 
     assert "Une proposition attend votre décision" in smtp.wait_for(ORGANISER)["Subject"]
 
     organiser = new_page()
-    organiser.goto(server.url("/account/login?lang=fr"))
-    organiser.fill("#email", ORGANISER)
-    organiser.fill("#password", PASSWORD)
-    organiser.click("button[value=password]")
-    organiser.wait_for_url("**/account/**")
+    sign_in_organiser(organiser, server)
     organiser.goto(server.url(f"/{ORG}/admin/proposals/"))
     item = organiser.locator("article", has_text="Un abri pour les vélos")
     item.locator("input[name=slug]").fill("abri-velos-ecole")
