@@ -89,7 +89,9 @@ def test_a_proposal_gathers_its_supporters_and_becomes_a_petition_file(site, con
     assert client.get(f"{BASE}/{code}").status_code == 404  # nobody sees it unconfirmed
     author_link = link_to(outbox, "awa@example.org")
     assert confirm(client, author_link).status_code == 303
-    thanks = client.get(path_of(author_link)).get_data(as_text=True)
+    thanks_page = client.get(path_of(author_link))
+    assert thanks_page.headers["Cache-Control"] == "private, no-store"  # never a cached button
+    thanks = thanks_page.get_data(as_text=True)
     assert f"http://localhost{BASE}/{code}" in thanks and "Your proposal is confirmed" in thanks
 
     page = client.get(f"{BASE}/{code}")

@@ -169,10 +169,13 @@ def confirm(org, token):
         return redirect(url_for(".confirm", org=org, token=token), code=303)
     row = type(row).get_by_id(row.id)  # as it is now (confirmed a moment ago?)
     proposal = row if author else Proposal.get_by_id(row.proposal_id)
-    return render("proposals/link.html", association=g.association, proposal=proposal,
+    page = render("proposals/link.html", association=g.association, proposal=proposal,
                   person=row, author=author, token=token,
                   needed=proposing.supporters_needed(g.association),
                   address=url_for("proposals.show", org=org, code=proposal.code, _external=True))
+    # one person's page, which changes when its button is pressed (the POST comes back here):
+    # a shared cache must neither keep it nor show the button again after it
+    return page, 200, {"Cache-Control": "private, no-store"}
 
 
 def association_context(association):
