@@ -154,6 +154,7 @@ def ready(app, client, outbox, **fields):
 def test_a_rejection_is_public_with_its_coded_reason(site):
     app, client, outbox = site
     code = ready(app, client, outbox)
+    client.post(f"{BASE}/{code}/support", data={"name": "Eve", "email": "eve@example.org"})
     editor = member_client(app, ORG, "editor")
     url = f"/{ORG}/admin/proposals/{code}/reject"
     token = csrf_token(editor, f"/{ORG}/admin/proposals/")
@@ -172,6 +173,14 @@ def test_a_rejection_is_public_with_its_coded_reason(site):
     assert PROPOSAL["demand"][:30] in html and "Support this proposal" not in html
     assert client.post(f"{BASE}/{code}/support", data={"name": "Dan", "email": "dan@example.org"}
                        ).status_code == 409
+    # a support asked before the decision, confirmed after it, no longer counts
+    late = path_of(link_to(outbox, "eve@example.org"))
+    assert confirm(client, late).status_code == 303
+    assert "This proposal has been decided" in client.get(late).get_data(as_text=True)
+    from chaton.proposals.models import Proposal
+
+    with app.app_context():
+        assert Proposal.get(Proposal.code == code).supporter_count == 2
     assert "Duplicate" in client.get(BASE + "/").get_data(as_text=True)
     mail = outbox.last_to("awa@example.org")
     assert "was not published" in mail["Subject"] and "Voir la pétition" in body_of(mail)

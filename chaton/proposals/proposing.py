@@ -136,8 +136,11 @@ def support(proposal, name, email, language):
 
 def confirm_support(row):
     """Count a support once; returns 'counted', 'submitted' (it completed the supporters the
-    association asks for: the proposal now waits for its decision) or '' (counted before)."""
+    association asks for: the proposal now waits for its decision) or '' (counted before, or
+    the proposal was decided meanwhile)."""
     with writing():
+        if Proposal.get_by_id(row.proposal_id).status not in ("gathering", "waiting"):
+            return ""  # decided meanwhile: a support no longer counts
         if not ProposalSupport.update(confirmed_at=utcnow()).where(
                 (ProposalSupport.id == row.id) & ProposalSupport.confirmed_at.is_null()).execute():
             return ""
