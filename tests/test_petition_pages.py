@@ -220,3 +220,17 @@ def test_signing_form_errors_use_french_colons(client):
         "name": "", "email": "ada@example.org", "postal_code": "75011", "website": ""}
     ).get_data(as_text=True)
     assert "Votre nom\u00a0: Indiquez votre nom" in html and "Votre nom: " not in html
+
+
+def test_the_demo_answered_petition_was_signed_before_it_closed(client, demo):
+    """The demo's example signatures of a closed petition date from before its last day, and
+    say nothing of where when it asked no postal code."""
+    from chaton.petitions.models import Petition, Signature
+
+    data = client.get(ANSWERED_URL + ".json").get_json()
+    assert data["counts"]["online"] == 318 and data["signatures_by_area"] == {}
+    with demo.app_context():
+        petition = Petition.get(Petition.slug == "bancs-place-des-tilleuls")
+        last = Signature.select().where(Signature.petition == petition).order_by(
+            Signature.confirmed_at.desc()).first()
+        assert last.confirmed_at.date() <= petition.closes_on and last.postal_code == ""

@@ -5,7 +5,7 @@ instance starts quiet."""
 
 import random
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from chaton.core.db import utcnow, writing
 from chaton.core.events import settled
@@ -19,9 +19,11 @@ DEPARTEMENTS = ("59", "62", "75", "93", "69", "13")
 ARMENTIERES = (("59280", "59017", 110), ("59280", "59088", 5), ("59116", "59317", 8),
                ("59193", "59202", 5), ("59930", "59143", 4), ("59850", "59431", 4),
                ("59000", "59350", 4))
+NOWHERE = ()  # a petition that asks no postal code: its signatures say nothing of where
 # (org, petition): (example signatures, where their signatories live: None for everywhere)
 DEMO = {("quartiers-solidaires", "ecole-sans-amiante"): (742, None),
-        ("velo-pour-tous", "piste-cyclable-avenue-gambetta"): (128, ARMENTIERES)}
+        ("velo-pour-tous", "piste-cyclable-avenue-gambetta"): (128, ARMENTIERES),
+        ("quartiers-solidaires", "bancs-place-des-tilleuls"): (318, NOWHERE)}
 # petitions whose threshold the example signatures cross: the dossier the target was given
 HANDED_OVER = {("quartiers-solidaires", "ecole-sans-amiante")}
 FIRST = ["Amina", "Lucas", "Chloé", "Mamadou", "Léa", "Karim", "Inès", "Hugo", "Sofia", "Yanis",
@@ -70,8 +72,10 @@ def _places(local, rng):
 
 
 def _seed_petition(petition, count, local, rng):
-    place = _places(local, rng)
+    place = (lambda: ("", None)) if local == NOWHERE else _places(local, rng)
     now = utcnow()
+    if petition.closes_on and petition.closes_on < now.date():  # signed before it closed
+        now = datetime.combine(petition.closes_on, time(18), tzinfo=UTC)
     rows, days, areas = [], {}, {}
     for i in range(count):
         confirmed = now - timedelta(days=60 * (1 - i / count) ** 2, minutes=rng.randint(0, 600))
@@ -87,14 +91,16 @@ def _seed_petition(petition, count, local, rng):
             "nonce": secrets.token_hex(8), "created_at": confirmed, "confirmed_at": confirmed,
         })
         days[confirmed.date()] = days.get(confirmed.date(), 0) + 1
-        areas[area] = areas.get(area, 0) + 1
+        if area:
+            areas[area] = areas.get(area, 0) + 1
     with writing(), settled():  # the demo's past: its milestones mail nobody, not even the target
         for start in range(0, len(rows), 200):
             Signature.insert_many(rows[start:start + 200]).execute()
         DailyCount.insert_many([{"petition": petition.id, "day": d, "count": c}
                                 for d, c in days.items()]).execute()
-        AreaCount.insert_many([{"petition": petition.id, "area": a, "count": c}
-                               for a, c in areas.items()]).execute()
+        if areas:
+            AreaCount.insert_many([{"petition": petition.id, "area": a, "count": c}
+                                   for a, c in areas.items()]).execute()
         Petition.update(signature_count=Petition.signature_count + count).where(
             Petition.id == petition.id).execute()
         record_milestones(Petition.get_by_id(petition.id))
