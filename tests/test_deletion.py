@@ -91,7 +91,7 @@ def test_the_page_says_what_will_be_erased_and_wants_the_slug(full):
     admin = member_client(full, ORG, "admin")
     html = admin.get(PAGE).get_data(as_text=True)
     assert "To confirm, type the address of the association: quartiers-solidaires" in html
-    assert "Download the archive" in html and "743" in html  # 742 demo + 2, 1 removed
+    assert "Download the archive" in html and "1,061" in html  # 742 + 318 demo + 2, 1 removed
     wrong = delete(admin, "Quartiers-Solidaires")
     assert wrong.status_code == 422 and 'aria-invalid="true"' in wrong.get_data(as_text=True)
     assert 'value="Quartiers-Solidaires"' in wrong.get_data(as_text=True)
@@ -127,7 +127,7 @@ def test_deletion_removes_every_row_of_the_association_and_nothing_else(full, co
     # the only traces: the instance-level audit entry, the Delete for followers and its key
     entry = AuditEntry.get(AuditEntry.action == "association.delete")
     assert entry.association is None and entry.target == ORG
-    assert entry.details["signatures"] == 743 and entry.details["participants"] > 180
+    assert entry.details["signatures"] == 1061 and entry.details["participants"] > 180
     dump = "\n".join(repr(r) for t in database.get_tables() for r in all_rows(t).values())
     for secret in (PEOPLE[ORG], PARTICIPANTS[ORG], "ecole-sans-amiante", "avenir-friche"):
         assert secret not in dump, secret
