@@ -29,6 +29,13 @@ def _recipient(found, key):
     return recipient
 
 
+def _addressed(token, key):
+    """(signature, petition, whom it may write to, the one `key` names: 404 when none), or
+    None for a link no longer valid: what every action on one message starts from."""
+    context = _context(token)
+    return None if context is None else (*context, _recipient(context[2], key))
+
+
 @bp.route("/<token>/write")
 def write(token):
     context = _context(token)
@@ -55,10 +62,10 @@ def _page(token, signature, petition, found, edited=None, typed=None, status=200
 @bp.route("/<token>/write/<key>/open")
 def open_message(token, key):
     """The message as edited, opened in the signatory's mail program (nothing kept here)."""
-    context = _context(token)
-    if context is None:
+    addressed = _addressed(token, key)
+    if addressed is None:
         return gone()
-    recipient = _recipient(context[2], key)
+    recipient = addressed[3]
     if not recipient.email:
         abort(404)
     subject = request.args.get("subject", "")[:interpellation.SUBJECT_MAX]
@@ -71,11 +78,10 @@ def open_message(token, key):
 @bp.route("/<token>/write/<key>/sent", methods=["POST"])
 @anonymous_form
 def mark_sent(token, key):
-    context = _context(token)
-    if context is None:
+    addressed = _addressed(token, key)
+    if addressed is None:
         return gone()
-    signature, _petition, found = context
-    recipient = _recipient(found, key)
+    signature, _petition, _found, recipient = addressed
     if interpellation.count_sent(signature, recipient):
         flash(_("Thank you: your message to %(name)s is counted.", name=recipient.name), "ok")
     return redirect(url_for("signatures.write", token=token) + f"#to-{key}", code=303)
@@ -86,11 +92,10 @@ def mark_sent(token, key):
 def add_arguments(token, key):
     """Without JavaScript: the page again, this recipient's message rebuilt with the arguments
     ticked and what was typed kept. Nothing is stored, nor kept by a cache."""
-    context = _context(token)
-    if context is None:
+    addressed = _addressed(token, key)
+    if addressed is None:
         return gone()
-    signature, petition, found = context
-    recipient = _recipient(found, key)
+    signature, petition, found, recipient = addressed
     listed = petition.meta.get("arguments") or []
     ticked = arguments.chosen(request.form.getlist("argument"), listed)
     body = arguments.compose(request.form.get("body", "")[:interpellation.BODY_MAX], listed,
@@ -108,11 +113,10 @@ def add_arguments(token, key):
 @rate_limit("message_rate_limit")
 def send_message(token, key):
     """The message as edited, sent through the instance when allowed (interpellation_mail)."""
-    context = _context(token)
-    if context is None:
+    addressed = _addressed(token, key)
+    if addressed is None:
         return gone()
-    signature, petition, found = context
-    recipient = _recipient(found, key)
+    signature, petition, found, recipient = addressed
     if not recipient.email or not interpellation_mail.allowed(petition):
         abort(404)
     subject, body = request.form.get("subject", ""), request.form.get("body", "")
@@ -120,7 +124,7 @@ def send_message(token, key):
                or interpellation_mail.send(signature, recipient, subject.strip(), body.strip()))
     if outcome != "queued":  # what was typed stays, with why it did not go
         typed = {"key": key, "subject": subject, "body": body, "problem": outcome}
-        return _page(token, *context, typed=typed, status=STATUS[outcome])
+        return _page(token, signature, petition, found, typed=typed, status=STATUS[outcome])
     flash(_("Your message to %(name)s is on its way; a copy goes to your address.",
             name=recipient.name), "ok")
     return redirect(url_for("signatures.write", token=token) + f"#to-{key}", code=303)

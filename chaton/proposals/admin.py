@@ -44,8 +44,7 @@ def queue(org):
 
 
 def _proposal(code):
-    proposal = Proposal.get_or_none((Proposal.association == g.association)
-                                    & (Proposal.code == code[:32]))
+    proposal = Proposal.find(g.association, code)
     if proposal is None:
         abort(404)
     return proposal

@@ -40,6 +40,12 @@ class Proposal(BaseModel):
         table_name = "proposal"
         indexes = ((("association", "status"), False),)
 
+    @classmethod
+    def find(cls, association, code):
+        """The association's proposal of this code (an address's part, cut to a code's
+        length before it is looked up), or None."""
+        return cls.get_or_none((cls.association == association) & (cls.code == code[:16]))
+
 
 class ProposalSupport(BaseModel):
     """One person's support, counted once confirmed (once per address and proposal)."""

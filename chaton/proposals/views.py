@@ -106,8 +106,7 @@ def sent(org):
 
 
 def _proposal_or_404(code):
-    proposal = Proposal.get_or_none((Proposal.association == g.association)
-                                    & (Proposal.code == code[:32]))
+    proposal = Proposal.find(g.association, code)
     if proposal is None or proposal.status == "unconfirmed":
         abort(404)
     return proposal
